@@ -1,0 +1,77 @@
+//! The HTTP API under `/api/v1`: translates requests into directory calls and results into JSON.
+//! It holds no logic of its own beyond parsing parameters.
+
+mod auth;
+mod bulk;
+mod error;
+mod extract;
+mod records;
+mod search;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+
+pub use auth::AdminToken;
+pub use error::ApiError;
+
+use crate::directory::Directory;
+
+/// Largest accepted request body, except for bulk import, which streams.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub directory: Arc<Directory>,
+    pub admin_token: Option<AdminToken>,
+}
+
+/// The whole HTTP application, without a socket, so tests and the server share it.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/search", get(search::search))
+        .route("/organisations", post(records::create_organisation))
+        .route(
+            "/organisations/{id}",
+            get(records::get_organisation)
+                .put(records::replace_organisation)
+                .delete(records::delete_organisation),
+        )
+        .route("/organisations/{id}/networks", get(records::networks_of))
+        .route("/networks", post(records::create_network))
+        .route(
+            "/networks/{id}",
+            get(records::get_network)
+                .put(records::replace_network)
+                .delete(records::delete_network),
+        )
+        .route("/networks/{id}/members", get(records::members_of))
+        .route("/export", get(bulk::export))
+        .route(
+            "/import",
+            post(bulk::import).layer(DefaultBodyLimit::disable()),
+        );
+    Router::new()
+        .route("/healthz", get(healthz))
+        .nest("/api/v1", api)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .with_state(state)
+}
+
+async fn healthz() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({"status": "ok"}))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::RouteNotFound
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}

@@ -1,0 +1,152 @@
+//! Command-line interface: one function per subcommand, each a thin translation to the library.
+
+mod import;
+mod serve;
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use rrjeti::directory::{Directory, Options};
+use rrjeti::ingest::demo;
+
+#[derive(Parser)]
+#[command(
+    name = "rrjeti",
+    version,
+    about = "A directory of civil-society organisations, networks and coalitions"
+)]
+pub struct Cli {
+    /// Where the database and the search index live.
+    #[arg(long, global = true, env = "RRJETI_DATA_DIR", default_value = "./var")]
+    data_dir: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API (an empty data directory first gets the demo dataset).
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// The token that allows writes; without one, writes answer 403.
+        #[arg(long, env = "RRJETI_ADMIN_TOKEN", hide_env_values = true)]
+        admin_token: Option<String>,
+        /// Start empty instead of loading the demo dataset into an empty data directory.
+        #[arg(long)]
+        no_demo: bool,
+    },
+    /// Import NDJSON records (one a line, each with "type"), from a file or - for standard input.
+    Import {
+        file: String,
+        /// Send to a running server instead of opening the data directory.
+        #[arg(long)]
+        server: Option<String>,
+        /// Admin token for --server.
+        #[arg(long, env = "RRJETI_ADMIN_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+    },
+    /// Export every record.
+    Export {
+        #[arg(long, value_enum, default_value = "ndjson")]
+        format: ExportFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Rebuild the search index from the database.
+    Reindex,
+    /// Write generated, fictional demo records as NDJSON.
+    DemoData {
+        #[arg(long, default_value_t = demo::DEMO_ORGANISATIONS)]
+        organisations: usize,
+        #[arg(long, default_value_t = demo::DEMO_NETWORKS)]
+        networks: usize,
+        #[arg(long, default_value_t = demo::DEMO_SEED)]
+        seed: u64,
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Ndjson,
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve {
+            addr,
+            admin_token,
+            no_demo,
+        } => serve::serve(&cli.data_dir, addr, admin_token, !no_demo),
+        Command::Import {
+            file,
+            server: Some(server),
+            token,
+        } => import::to_server(&file, &server, token.as_deref()),
+        Command::Import {
+            file, server: None, ..
+        } => import::to_directory(&cli.data_dir, &file),
+        Command::Export {
+            format: ExportFormat::Ndjson,
+            output,
+        } => {
+            let directory = open(&cli.data_dir)?;
+            let mut out = output_writer(output.as_deref())?;
+            let count = directory.export(&mut out)?;
+            tracing::info!(records = count, "exported");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Reindex => {
+            let count = Directory::reindex(&cli.data_dir, Options { writer_threads: 2 })
+                .context(locked_hint(&cli.data_dir))?;
+            eprintln!("reindexed {count} records");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::DemoData {
+            organisations,
+            networks,
+            seed,
+            output,
+        } => {
+            let mut out = output_writer(output.as_deref())?;
+            let mut result = Ok(());
+            demo::generate(organisations, networks, seed, &mut |record| {
+                if result.is_ok() {
+                    result = serde_json::to_writer(&mut out, &record.to_tagged_json())
+                        .map_err(anyhow::Error::from)
+                        .and_then(|()| out.write_all(b"\n").map_err(anyhow::Error::from));
+                }
+            });
+            result?;
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+pub(crate) fn open(data_dir: &Path) -> anyhow::Result<Directory> {
+    Directory::open(data_dir, Options::default()).context(locked_hint(data_dir))
+}
+
+fn locked_hint(data_dir: &Path) -> String {
+    format!(
+        "cannot open the data directory {} (if a server is running on it, use `rrjeti import --server`)",
+        data_dir.display()
+    )
+}
+
+fn output_writer(output: Option<&Path>) -> anyhow::Result<Box<dyn Write>> {
+    Ok(match output {
+        Some(path) => Box::new(BufWriter::new(
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    })
+}

@@ -1,0 +1,21 @@
+//! Errors of the directory service: user errors (the request is wrong) and internal ones.
+
+use crate::model::{Problems, RecordKind};
+use crate::search::SearchError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DirectoryError {
+    #[error("no {} with id {id:?}", kind.as_str())]
+    NotFound { kind: RecordKind, id: String },
+    #[error("an {} with id {id:?} already exists", kind.as_str())]
+    AlreadyExists { kind: RecordKind, id: String },
+    #[error("invalid record: {}", .0.summary())]
+    Invalid(Problems),
+    #[error("storage: {0}")]
+    Store(#[from] StoreError),
+    #[error("search index: {0}")]
+    Index(#[from] SearchError),
+    #[error("data directory: {0}")]
+    Io(#[from] std::io::Error),
+}

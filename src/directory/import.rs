@@ -1,0 +1,160 @@
+//! Bulk import and export of NDJSON (one record a line with its `"type"`). Import creates or
+//! replaces records, reports each bad line with its number and reason, and keeps the good ones.
+
+use std::collections::HashSet;
+use std::io;
+
+use serde::Serialize;
+
+use super::service::{now, record_name, set_id};
+use super::{Directory, DirectoryError};
+use crate::model::{Problem, Record, RecordKind, decode_record, slug_from_name};
+use crate::store::Write;
+
+/// Lines validated and written per atomic batch.
+const BATCH_LINES: usize = 2_000;
+/// Bad lines listed in a report; the rest are only counted.
+const MAX_REPORTED: usize = 1_000;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    pub imported: usize,
+    pub failed: usize,
+    /// The first bad lines, in order.
+    pub errors: Vec<LineError>,
+    /// The change-log sequence number of the last write, to wait for it in search.
+    #[serde(skip)]
+    pub last_seq: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LineError {
+    pub line: usize,
+    pub message: String,
+    pub problems: Vec<Problem>,
+}
+
+impl Directory {
+    /// Imports NDJSON lines. `progress` is called after each batch with the lines read so far.
+    /// An I/O error while reading ends the import with that error; batches already written stay.
+    pub fn import(
+        &self,
+        lines: impl Iterator<Item = io::Result<String>>,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<ImportReport, DirectoryError> {
+        let mut report = ImportReport {
+            last_seq: self.store().last_seq(),
+            ..ImportReport::default()
+        };
+        let mut batch: Vec<(usize, String)> = Vec::with_capacity(BATCH_LINES);
+        let mut line_number = 0;
+        for line in lines {
+            line_number += 1;
+            let line = line?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            batch.push((line_number, line));
+            if batch.len() == BATCH_LINES {
+                self.import_batch(std::mem::take(&mut batch), &mut report)?;
+                progress(line_number);
+            }
+        }
+        self.import_batch(batch, &mut report)?;
+        progress(line_number);
+        Ok(report)
+    }
+
+    fn import_batch(
+        &self,
+        lines: Vec<(usize, String)>,
+        report: &mut ImportReport,
+    ) -> Result<(), DirectoryError> {
+        if lines.is_empty() {
+            return Ok(());
+        }
+        let _guard = self.lock_writes();
+        let mut writes = Vec::with_capacity(lines.len());
+        // Ids written earlier in this batch, per kind, so later lines can refer to them.
+        let mut organisations = HashSet::new();
+        let mut networks = HashSet::new();
+        let now = now();
+        for (line, text) in lines {
+            let record = serde_json::from_str(&text)
+                .map_err(|e| {
+                    vec![Problem {
+                        field: String::new(),
+                        message: format!("not valid JSON: {e}"),
+                    }]
+                })
+                .and_then(|value| decode_record(value).map_err(|p| p.0))
+                .and_then(|record| self.prepare(record, &organisations).map_err(|p| p.0));
+            let mut record = match record {
+                Ok(record) => record,
+                Err(problems) => {
+                    report.failed += 1;
+                    if report.errors.len() < MAX_REPORTED {
+                        let message = problems
+                            .iter()
+                            .map(|p| {
+                                if p.field.is_empty() {
+                                    p.message.clone()
+                                } else {
+                                    format!("{}: {}", p.field, p.message)
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                            .join("; ");
+                        report.errors.push(LineError {
+                            line,
+                            message,
+                            problems,
+                        });
+                    }
+                    continue;
+                }
+            };
+            let kind = record.kind();
+            let taken = match kind {
+                RecordKind::Organisation => &mut organisations,
+                RecordKind::Network => &mut networks,
+            };
+            if record.id().is_empty() {
+                let id = self.free_id(kind, &slug_from_name(record_name(&record)), taken)?;
+                set_id(&mut record, id);
+            }
+            let old = self.store().get(kind, record.id())?;
+            let (version, created_at) = match &old {
+                Some(old) => (
+                    old.version() + 1,
+                    old.created_at().unwrap_or(&now).to_owned(),
+                ),
+                None => (1, record.created_at().unwrap_or(&now).to_owned()),
+            };
+            record.stamp(version, created_at, now.clone());
+            taken.insert(record.id().to_owned());
+            writes.push(Write::Put(record));
+        }
+        report.imported += writes.len();
+        if !writes.is_empty() {
+            report.last_seq = self.apply(writes)?;
+        }
+        Ok(())
+    }
+
+    /// Writes every record as NDJSON, organisations first so that the file imports as it is.
+    pub fn export(&self, out: &mut dyn io::Write) -> Result<usize, DirectoryError> {
+        let mut count = 0;
+        for kind in [RecordKind::Organisation, RecordKind::Network] {
+            for record in self.store().records(kind) {
+                let record: Record = record?;
+                serde_json::to_writer(&mut *out, &record.to_tagged_json())
+                    .map_err(io::Error::from)?;
+                out.write_all(b"\n")?;
+                count += 1;
+            }
+        }
+        out.flush()?;
+        Ok(count)
+    }
+}

@@ -1,0 +1,127 @@
+//! The indexer: one thread that owns the writing side of the index. It reads the change log
+//! after the last committed sequence number, replaces each changed record's document with what
+//! the store holds now, and commits with the new sequence number as payload.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use super::DirectoryError;
+use super::service::Shared;
+use crate::model::{Record, RecordKind};
+use crate::store::Store;
+
+/// Changes applied per commit. Larger batches amortise the commit (about 10 ms) during imports.
+const BATCH: usize = 20_000;
+/// Change-log entries kept behind the index, so that an index whose last commit was lost (the
+/// directory rename is not synced) can still catch up instead of rebuilding.
+const KEEP_CHANGES: u64 = 50_000;
+/// How long the indexer waits for more writes before committing; bounds search visibility.
+const GATHER: Duration = Duration::from_millis(5);
+
+pub(super) struct Indexer {
+    signal: SyncSender<()>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Indexer {
+    pub fn start(shared: Arc<Shared>) -> Indexer {
+        let (signal, wake) = mpsc::sync_channel::<()>(1);
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = Arc::clone(&stop);
+        let thread = std::thread::Builder::new()
+            .name("indexer".into())
+            .spawn(move || {
+                loop {
+                    let stop_now = stopping.load(Ordering::Acquire);
+                    if let Err(error) = catch_up(&shared) {
+                        tracing::error!(%error, "indexing failed; retrying");
+                        std::thread::sleep(Duration::from_millis(500));
+                    }
+                    if stop_now {
+                        break;
+                    }
+                    match wake.recv_timeout(Duration::from_secs(1)) {
+                        Ok(()) => std::thread::sleep(GATHER),
+                        Err(RecvTimeoutError::Timeout) => {}
+                        Err(RecvTimeoutError::Disconnected) => break,
+                    }
+                }
+            })
+            .expect("the indexer thread starts");
+        Indexer {
+            signal,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// Tells the indexer there is something new in the change log.
+    pub fn notify(&self) {
+        // A full channel means a wake-up is already pending.
+        let _ = self.signal.try_send(());
+    }
+
+    /// Applies what is left, commits, and ends the thread.
+    pub fn stop(mut self) {
+        self.stop.store(true, Ordering::Release);
+        self.notify();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Applies every change after the index's last commit, committing every [`BATCH`] changes.
+/// Returns the sequence number now visible in search.
+pub(super) fn catch_up(shared: &Shared) -> Result<u64, DirectoryError> {
+    loop {
+        let from = shared.index.committed_seq();
+        let changes = shared.store.changes_after(from, BATCH)?;
+        let Some(&(last, _)) = changes.last() else {
+            shared.indexed_seq.send_replace(from);
+            return Ok(from);
+        };
+        let mut touched = BTreeSet::new();
+        for (_, change) in changes {
+            for organisation in change.affects {
+                touched.insert((RecordKind::Organisation, organisation));
+            }
+            touched.insert((change.kind, change.id));
+        }
+        for (kind, id) in touched {
+            match shared.store.get(kind, &id)? {
+                Some(record) => {
+                    let networks = current_networks(&shared.store, &record)?;
+                    shared.index.upsert(&record, &networks)?;
+                }
+                None => shared.index.delete(kind, &id),
+            }
+        }
+        shared.index.commit(last)?;
+        shared.indexed_seq.send_replace(last);
+        if last > KEEP_CHANGES {
+            shared.store.prune_changes_through(last - KEEP_CHANGES)?;
+        }
+    }
+}
+
+/// The networks an organisation currently belongs to: its `network` filter values.
+pub(super) fn current_networks(
+    store: &Store,
+    record: &Record,
+) -> Result<Vec<String>, DirectoryError> {
+    let Record::Organisation(org) = record else {
+        return Ok(Vec::new());
+    };
+    Ok(store
+        .networks_of(&org.id)?
+        .into_iter()
+        .filter(|(_, member)| member.is_current())
+        .map(|(network, _)| network)
+        .collect())
+}

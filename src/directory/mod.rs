@@ -1,0 +1,13 @@
+//! The directory service: the only code that touches both the store and the index. Writes go to
+//! RocksDB first (durable, with a change-log entry); one indexer thread applies the change log to
+//! tantivy; start-up replays what the index missed or rebuilds it.
+
+mod error;
+mod import;
+mod indexer;
+mod rebuild;
+mod service;
+
+pub use error::DirectoryError;
+pub use import::{ImportReport, LineError};
+pub use service::{Directory, MembershipView, Options};

@@ -1,0 +1,42 @@
+//! Rebuilding the index from the store: into a fresh directory beside the old one, swapped in
+//! only once complete, so a crash mid-rebuild leaves either the old index or nothing usable
+//! (which the next start rebuilds again).
+
+use std::path::Path;
+
+use super::DirectoryError;
+use super::indexer::current_networks;
+use crate::model::RecordKind;
+use crate::search::SearchIndex;
+use crate::store::Store;
+
+pub(super) fn rebuild(
+    store: &Store,
+    index_dir: &Path,
+    writer_threads: usize,
+) -> Result<SearchIndex, DirectoryError> {
+    let fresh_dir = index_dir.with_extension("rebuilding");
+    if fresh_dir.exists() {
+        std::fs::remove_dir_all(&fresh_dir)?;
+    }
+    // Changes after this point are replayed by the indexer; replay is idempotent.
+    let seq = store.last_seq();
+    let fresh = SearchIndex::create(&fresh_dir, writer_threads)?;
+    let mut count = 0_usize;
+    for kind in [RecordKind::Organisation, RecordKind::Network] {
+        for record in store.records(kind) {
+            let record = record?;
+            let networks = current_networks(store, &record)?;
+            fresh.upsert(&record, &networks)?;
+            count += 1;
+        }
+    }
+    fresh.commit(seq)?;
+    drop(fresh);
+    if index_dir.exists() {
+        std::fs::remove_dir_all(index_dir)?;
+    }
+    std::fs::rename(&fresh_dir, index_dir)?;
+    tracing::info!(records = count, seq, "search index rebuilt");
+    Ok(SearchIndex::open(index_dir, writer_threads)?)
+}

@@ -1,0 +1,423 @@
+//! The directory: reads, validated writes with versions and timestamps, memberships, search, and
+//! the lifecycle of the indexer thread.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
+
+use serde::Serialize;
+use tokio::sync::watch;
+
+use super::DirectoryError;
+use super::indexer::{self, Indexer};
+use super::rebuild;
+use crate::model::{
+    Problems, Record, RecordId, RecordKind, slug_from_name, validate_network, validate_organisation,
+};
+use crate::search::{IndexState, SearchIndex, SearchRequest, SearchResults};
+use crate::store::{Store, Write};
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Indexing threads of the tantivy writer.
+    pub writer_threads: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { writer_threads: 1 }
+    }
+}
+
+/// State shared with the indexer thread.
+pub(super) struct Shared {
+    pub store: Store,
+    pub index: SearchIndex,
+    /// The last change-log sequence number visible in search.
+    pub indexed_seq: watch::Sender<u64>,
+}
+
+pub struct Directory {
+    shared: Arc<Shared>,
+    indexer: Mutex<Option<Indexer>>,
+    /// Serialises writes, so that versions increase by one and ids are unique.
+    write_lock: Mutex<()>,
+}
+
+/// A network an organisation belongs to.
+#[derive(Debug, Clone, Serialize)]
+pub struct MembershipView {
+    pub network: String,
+    pub organisation: String,
+    /// The name of the other side: the network's for an organisation, the member's for a network.
+    pub name: String,
+    pub role: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<i32>,
+    pub current: bool,
+}
+
+pub(super) fn store_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("db")
+}
+
+pub(super) fn index_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("index")
+}
+
+impl Directory {
+    /// Opens (or creates) the directory in `data_dir`, brings the index up to date with the store
+    /// (replaying missed changes, or rebuilding it when it is missing, stale or of another
+    /// schema), and starts the indexer.
+    pub fn open(data_dir: &Path, options: Options) -> Result<Directory, DirectoryError> {
+        std::fs::create_dir_all(data_dir)?;
+        let store = Store::open(&store_dir(data_dir))?;
+        let index_dir = index_dir(data_dir);
+        let index = match rebuild_reason(&store, &index_dir)? {
+            Some(reason) => {
+                tracing::info!(%reason, "rebuilding the search index from the store");
+                rebuild::rebuild(&store, &index_dir, options.writer_threads.max(2))?
+            }
+            None => SearchIndex::open(&index_dir, options.writer_threads)?,
+        };
+        let (indexed_seq, _) = watch::channel(index.committed_seq());
+        let shared = Arc::new(Shared {
+            store,
+            index,
+            indexed_seq,
+        });
+        indexer::catch_up(&shared)?;
+        Ok(Directory {
+            indexer: Mutex::new(Some(Indexer::start(Arc::clone(&shared)))),
+            shared,
+            write_lock: Mutex::new(()),
+        })
+    }
+
+    /// Rebuilds the index of a directory that is not open elsewhere. Returns the records indexed.
+    pub fn reindex(data_dir: &Path, options: Options) -> Result<usize, DirectoryError> {
+        let store = Store::open(&store_dir(data_dir))?;
+        let index = rebuild::rebuild(&store, &index_dir(data_dir), options.writer_threads.max(2))?;
+        Ok(index.contents()?.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.shared.store.is_empty()
+    }
+
+    pub fn get(&self, kind: RecordKind, id: &str) -> Result<Record, DirectoryError> {
+        self.shared
+            .store
+            .get(kind, id)?
+            .ok_or_else(|| not_found(kind, id))
+    }
+
+    /// Adds a new record; its id is generated from the name when absent. Returns the stored
+    /// record and the change-log sequence number of the write.
+    pub fn create(&self, record: Record) -> Result<(Record, u64), DirectoryError> {
+        let _guard = self.lock_writes();
+        let mut record = self
+            .prepare(record, &HashSet::new())
+            .map_err(DirectoryError::Invalid)?;
+        let kind = record.kind();
+        if record.id().is_empty() {
+            let id = self.free_id(kind, &slug_from_name(record_name(&record)), &HashSet::new())?;
+            set_id(&mut record, id);
+        } else if self.shared.store.contains(kind, record.id())? {
+            return Err(DirectoryError::AlreadyExists {
+                kind,
+                id: record.id().to_owned(),
+            });
+        }
+        let now = now();
+        let created = record.created_at().map(str::to_owned);
+        record.stamp(1, created.unwrap_or_else(|| now.clone()), now);
+        let seq = self.apply(vec![Write::Put(record.clone())])?;
+        Ok((record, seq))
+    }
+
+    /// Creates or replaces the record with this id. Returns it, whether it was created, and the
+    /// sequence number of the write.
+    pub fn replace(
+        &self,
+        kind: RecordKind,
+        id: &str,
+        mut record: Record,
+    ) -> Result<(Record, bool, u64), DirectoryError> {
+        if !record.id().is_empty() && record.id() != id {
+            return Err(DirectoryError::Invalid(Problems::single(
+                "id",
+                format!(
+                    "the record's id {:?} does not match the address's {id:?}",
+                    record.id()
+                ),
+            )));
+        }
+        set_id(&mut record, id.to_owned());
+        let _guard = self.lock_writes();
+        let mut record = self
+            .prepare(record, &HashSet::new())
+            .map_err(DirectoryError::Invalid)?;
+        let old = self.shared.store.get(kind, id)?;
+        let now = now();
+        let (version, created_at) = match &old {
+            Some(old) => (
+                old.version() + 1,
+                old.created_at().map_or_else(|| now.clone(), str::to_owned),
+            ),
+            None => (1, now.clone()),
+        };
+        record.stamp(version, created_at, now);
+        let seq = self.apply(vec![Write::Put(record.clone())])?;
+        Ok((record, old.is_none(), seq))
+    }
+
+    pub fn delete(&self, kind: RecordKind, id: &str) -> Result<u64, DirectoryError> {
+        let _guard = self.lock_writes();
+        if !self.shared.store.contains(kind, id)? {
+            return Err(not_found(kind, id));
+        }
+        self.apply(vec![Write::Delete(kind, id.to_owned())])
+    }
+
+    /// The networks an organisation is listed in, current and former.
+    pub fn networks_of(&self, organisation: &str) -> Result<Vec<MembershipView>, DirectoryError> {
+        self.get(RecordKind::Organisation, organisation)?;
+        let mut out = Vec::new();
+        for (network_id, member) in self.shared.store.networks_of(organisation)? {
+            let Some(Record::Network(network)) =
+                self.shared.store.get(RecordKind::Network, &network_id)?
+            else {
+                continue;
+            };
+            out.push(MembershipView {
+                network: network_id,
+                organisation: organisation.to_owned(),
+                name: network.name,
+                current: member.is_current(),
+                role: member.role,
+                since: member.since,
+                until: member.until,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A network's members, current and former, with their names. Members whose organisation
+    /// has since been deleted are left out.
+    pub fn members_of(&self, network: &str) -> Result<Vec<MembershipView>, DirectoryError> {
+        let Record::Network(network) = self.get(RecordKind::Network, network)? else {
+            return Err(not_found(RecordKind::Network, network));
+        };
+        let mut out = Vec::new();
+        for member in network.members {
+            let Some(Record::Organisation(org)) = self
+                .shared
+                .store
+                .get(RecordKind::Organisation, &member.organisation)?
+            else {
+                continue;
+            };
+            out.push(MembershipView {
+                network: network.id.clone(),
+                organisation: member.organisation,
+                name: org.name,
+                current: member.until.is_none(),
+                role: member.role,
+                since: member.since,
+                until: member.until,
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, DirectoryError> {
+        Ok(self.shared.index.search(request)?)
+    }
+
+    /// The last change-log sequence number visible in search.
+    pub fn indexed_seq(&self) -> u64 {
+        *self.shared.indexed_seq.borrow()
+    }
+
+    /// Waits until the change `seq` is visible in search, at most `timeout`. Returns whether it is.
+    pub async fn wait_indexed(&self, seq: u64, timeout: Duration) -> bool {
+        let mut receiver = self.shared.indexed_seq.subscribe();
+        let visible = receiver.wait_for(|&indexed| indexed >= seq);
+        matches!(tokio::time::timeout(timeout, visible).await, Ok(Ok(_)))
+    }
+
+    /// Blocks until the change `seq` is visible in search, at most `timeout`. Returns whether it is.
+    pub fn wait_indexed_blocking(&self, seq: u64, timeout: Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        while self.indexed_seq() < seq {
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        true
+    }
+
+    /// Records in the store and in the index, each as (kind, id, version), sorted. They are equal
+    /// once the indexer has caught up.
+    pub fn contents(
+        &self,
+    ) -> Result<
+        (
+            Vec<(RecordKind, String, u64)>,
+            Vec<(RecordKind, String, u64)>,
+        ),
+        DirectoryError,
+    > {
+        let mut stored = Vec::new();
+        for kind in [RecordKind::Organisation, RecordKind::Network] {
+            for record in self.shared.store.records(kind) {
+                let record = record?;
+                stored.push((kind, record.id().to_owned(), record.version()));
+            }
+        }
+        stored.sort();
+        Ok((stored, self.shared.index.contents()?))
+    }
+
+    pub(super) fn store(&self) -> &Store {
+        &self.shared.store
+    }
+
+    pub(super) fn lock_writes(&self) -> MutexGuard<'_, ()> {
+        self.write_lock.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes durably and wakes the indexer.
+    pub(super) fn apply(&self, writes: Vec<Write>) -> Result<u64, DirectoryError> {
+        let seq = self.shared.store.apply(writes)?;
+        if let Some(indexer) = self
+            .indexer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            indexer.notify();
+        }
+        Ok(seq)
+    }
+
+    /// Validates and normalises a record; a network's members must exist, in the store or among
+    /// `pending` (organisations written earlier in the same import batch).
+    pub(super) fn prepare(
+        &self,
+        record: Record,
+        pending: &HashSet<String>,
+    ) -> Result<Record, Problems> {
+        match record {
+            Record::Organisation(org) => validate_organisation(org).map(Record::Organisation),
+            Record::Network(network) => {
+                let network = validate_network(network)?;
+                let mut problems = Problems::default();
+                for (i, member) in network.members.iter().enumerate() {
+                    let known = pending.contains(&member.organisation)
+                        || self
+                            .shared
+                            .store
+                            .contains(RecordKind::Organisation, &member.organisation)
+                            .unwrap_or(false);
+                    if !known {
+                        problems.push(
+                            format!("members[{i}].organisation"),
+                            format!("no organisation with id {:?}", member.organisation),
+                        );
+                    }
+                }
+                if problems.is_empty() {
+                    Ok(Record::Network(network))
+                } else {
+                    Err(problems)
+                }
+            }
+        }
+    }
+
+    /// `base`, or `base-2`, `base-3`, ... whichever is free in the store and in `taken`.
+    pub(super) fn free_id(
+        &self,
+        kind: RecordKind,
+        base: &RecordId,
+        taken: &HashSet<String>,
+    ) -> Result<String, DirectoryError> {
+        let is_free = |id: &RecordId| -> Result<bool, DirectoryError> {
+            Ok(!taken.contains(id.as_str()) && !self.shared.store.contains(kind, id.as_str())?)
+        };
+        if is_free(base)? {
+            return Ok(base.to_string());
+        }
+        for n in 2.. {
+            let candidate = base.with_suffix(n);
+            if is_free(&candidate)? {
+                return Ok(candidate.to_string());
+            }
+        }
+        unreachable!("an unbounded range always yields a free id")
+    }
+}
+
+impl Drop for Directory {
+    /// Stops the indexer after it has committed everything written.
+    fn drop(&mut self) {
+        if let Some(indexer) = self
+            .indexer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            indexer.stop();
+        }
+    }
+}
+
+/// Why the index on disk cannot simply be caught up, if it cannot.
+fn rebuild_reason(store: &Store, index_dir: &Path) -> Result<Option<String>, DirectoryError> {
+    Ok(match SearchIndex::inspect(index_dir) {
+        IndexState::NeedsRebuild { reason } => Some(reason),
+        IndexState::Current { seq } if seq > store.last_seq() => Some(format!(
+            "the index (change {seq}) is ahead of the store (change {})",
+            store.last_seq()
+        )),
+        IndexState::Current { seq } => match store.first_change_seq()? {
+            Some(first) if first > seq + 1 => Some(format!(
+                "changes {} to {} are no longer in the change log",
+                seq + 1,
+                first - 1
+            )),
+            _ => None,
+        },
+    })
+}
+
+fn not_found(kind: RecordKind, id: &str) -> DirectoryError {
+    DirectoryError::NotFound {
+        kind,
+        id: id.to_owned(),
+    }
+}
+
+pub(super) fn now() -> String {
+    humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
+}
+
+pub(super) fn record_name(record: &Record) -> &str {
+    match record {
+        Record::Organisation(o) => &o.name,
+        Record::Network(n) => &n.name,
+    }
+}
+
+pub(super) fn set_id(record: &mut Record, id: String) {
+    match record {
+        Record::Organisation(o) => o.id = id,
+        Record::Network(n) => n.id = id,
+    }
+}

@@ -1,0 +1,23 @@
+//! The records of the directory and the rules that make them valid: pure data, no storage, no HTTP.
+
+mod decode;
+mod id;
+mod network;
+mod organisation;
+mod places;
+mod problem;
+mod record;
+mod taxonomy;
+mod text;
+mod validate;
+
+pub use decode::{decode_network, decode_organisation, decode_record};
+pub use id::{RecordId, slug_from_name};
+pub use network::{Member, Network};
+pub use organisation::{Address, Contact, Description, Location, Organisation};
+pub use places::{County, Municipality, Places, places};
+pub use problem::{Problem, Problems};
+pub use record::{Record, RecordKind};
+pub use taxonomy::{Label, Taxonomy, Vocabulary, taxonomy};
+pub use text::{fold, normalize_text};
+pub use validate::{current_year, validate_network, validate_organisation};

@@ -1,0 +1,258 @@
+//! Builds the index document of a record: searchable text, facet values, sort keys and the stored
+//! summary that search hits show without reading the store.
+
+use serde_json::{Map, Value, json};
+use tantivy::TantivyDocument;
+use tantivy::schema::Facet;
+
+use super::request::FilterField;
+use super::schema::Fields;
+use crate::model::{Address, Label, Record, RecordKind, fold, places, taxonomy};
+
+pub fn key(kind: RecordKind, id: &str) -> String {
+    format!("{}/{id}", kind.as_str())
+}
+
+/// `networks`: ids of the networks the organisation is a current member of (empty for networks).
+pub fn build(fields: &Fields, record: &Record, networks: &[String]) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    let kind = record.kind();
+    doc.add_text(fields.key, key(kind, record.id()));
+    doc.add_text(fields.kind, kind.as_str());
+    let mut facet = |filter: FilterField, value: &str| {
+        doc.add_facet(fields.facet(filter), Facet::from_path([value]));
+    };
+    match record {
+        Record::Organisation(o) => {
+            for code in &o.thematic_areas {
+                facet(FilterField::ThematicArea, code);
+            }
+            for code in &o.target_groups {
+                facet(FilterField::TargetGroup, code);
+            }
+            for code in &o.services {
+                facet(FilterField::Service, code);
+            }
+            if let Some(scope) = &o.scope {
+                facet(FilterField::Scope, scope);
+            }
+            if let Some(form) = &o.legal_form {
+                facet(FilterField::LegalForm, form);
+            }
+            for network in networks {
+                facet(FilterField::Network, network);
+            }
+            facet(
+                FilterField::CodeOfStandards,
+                if o.code_of_standards { "true" } else { "false" },
+            );
+            add_place_facets(&mut facet, o.address.as_ref());
+        }
+        Record::Network(n) => {
+            for code in &n.thematic_areas {
+                facet(FilterField::ThematicArea, code);
+            }
+            if let Some(scope) = &n.scope {
+                facet(FilterField::Scope, scope);
+            }
+            add_place_facets(&mut facet, n.address.as_ref());
+        }
+    }
+    add_text(fields, &mut doc, record);
+    let summary = summary(record);
+    doc.add_text(fields.summary, summary.to_string());
+    doc
+}
+
+fn add_place_facets(facet: &mut impl FnMut(FilterField, &str), address: Option<&Address>) {
+    let Some(address) = address else { return };
+    if let Some(county) = &address.county {
+        facet(FilterField::County, county);
+    }
+    if let Some(municipality) = &address.municipality {
+        facet(FilterField::Municipality, municipality);
+    }
+}
+
+fn add_text(fields: &Fields, doc: &mut TantivyDocument, record: &Record) {
+    let (name, acronym, description, address, founded_year, updated_at) = match record {
+        Record::Organisation(o) => {
+            for other in &o.other_names {
+                doc.add_text(fields.other_names, other);
+            }
+            for tag in &o.expertise {
+                doc.add_text(fields.expertise, tag);
+            }
+            (
+                &o.name,
+                &o.acronym,
+                &o.description,
+                &o.address,
+                o.founded_year,
+                &o.updated_at,
+            )
+        }
+        Record::Network(n) => (
+            &n.name,
+            &n.acronym,
+            &n.description,
+            &n.address,
+            n.founded_year,
+            &n.updated_at,
+        ),
+    };
+    doc.add_text(fields.name, name);
+    doc.add_text(fields.name_sort, fold(name));
+    if let Some(acronym) = acronym {
+        doc.add_text(fields.acronym, acronym);
+    }
+    for text in [&description.sq, &description.en].into_iter().flatten() {
+        doc.add_text(fields.description, text);
+    }
+    for place in place_names(address.as_ref()) {
+        doc.add_text(fields.places, place);
+    }
+    for label in theme_labels(record) {
+        doc.add_text(fields.themes, &label.sq);
+        doc.add_text(fields.themes, &label.en);
+    }
+    if let Some(year) = founded_year {
+        doc.add_u64(fields.founded_year, u64::try_from(year).unwrap_or(0));
+    }
+    let updated = updated_at
+        .as_deref()
+        .and_then(|t| humantime::parse_rfc3339(t).ok())
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs());
+    doc.add_u64(fields.updated, updated);
+}
+
+/// The place names a text query can match: municipality and county, with the definite forms
+/// people write ("Shkodra", "Vlora").
+fn place_names(address: Option<&Address>) -> Vec<String> {
+    let Some(address) = address else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = [&address.municipality, &address.county]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    if let Some(municipality) = address
+        .municipality
+        .as_deref()
+        .and_then(|m| places().municipality(m))
+    {
+        names.push(municipality.definite.clone());
+    }
+    names
+}
+
+/// The labels of the record's thematic areas, target groups and services, in both languages, so
+/// that "environment" or "mjedisi" finds records coded `environment`.
+fn theme_labels(record: &Record) -> Vec<&'static Label> {
+    let tax = taxonomy();
+    let mut labels = Vec::new();
+    match record {
+        Record::Organisation(o) => {
+            labels.extend(
+                o.thematic_areas
+                    .iter()
+                    .filter_map(|c| tax.thematic_areas.label(c)),
+            );
+            labels.extend(
+                o.target_groups
+                    .iter()
+                    .filter_map(|c| tax.target_groups.label(c)),
+            );
+            labels.extend(o.services.iter().filter_map(|c| tax.services.label(c)));
+        }
+        Record::Network(n) => labels.extend(
+            n.thematic_areas
+                .iter()
+                .filter_map(|c| tax.thematic_areas.label(c)),
+        ),
+    }
+    labels
+}
+
+/// What a search hit shows of a record.
+fn summary(record: &Record) -> Value {
+    let mut summary = Map::new();
+    let mut put = |key: &str, value: Value| {
+        if !(value.is_null() || value.as_array().is_some_and(Vec::is_empty)) {
+            summary.insert(key.to_owned(), value);
+        }
+    };
+    match record {
+        Record::Organisation(o) => {
+            put("type", json!("organisation"));
+            put("id", json!(o.id));
+            put("name", json!(o.name));
+            put("acronym", json!(o.acronym));
+            put("legal_form", json!(o.legal_form));
+            put("scope", json!(o.scope));
+            put("thematic_areas", json!(o.thematic_areas));
+            put(
+                "municipality",
+                json!(o.address.as_ref().and_then(|a| a.municipality.clone())),
+            );
+            put(
+                "county",
+                json!(o.address.as_ref().and_then(|a| a.county.clone())),
+            );
+            put(
+                "country",
+                json!(o.address.as_ref().map(|a| a.country.clone())),
+            );
+            put("location", json!(o.location));
+            put("founded_year", json!(o.founded_year));
+            put("code_of_standards", json!(o.code_of_standards));
+            put("description", json!(o.description.preferred().map(excerpt)));
+            put("updated_at", json!(o.updated_at));
+            put("version", json!(o.version));
+        }
+        Record::Network(n) => {
+            put("type", json!("network"));
+            put("id", json!(n.id));
+            put("name", json!(n.name));
+            put("acronym", json!(n.acronym));
+            put("kind", json!(n.kind));
+            put("scope", json!(n.scope));
+            put("thematic_areas", json!(n.thematic_areas));
+            put(
+                "municipality",
+                json!(n.address.as_ref().and_then(|a| a.municipality.clone())),
+            );
+            put(
+                "county",
+                json!(n.address.as_ref().and_then(|a| a.county.clone())),
+            );
+            put(
+                "country",
+                json!(n.address.as_ref().map(|a| a.country.clone())),
+            );
+            put("location", json!(n.location));
+            put("founded_year", json!(n.founded_year));
+            put(
+                "member_count",
+                json!(n.members.iter().filter(|m| m.is_current()).count()),
+            );
+            put("description", json!(n.description.preferred().map(excerpt)));
+            put("updated_at", json!(n.updated_at));
+            put("version", json!(n.version));
+        }
+    }
+    Value::Object(summary)
+}
+
+/// The first 240 characters of a text, cut at a word boundary.
+fn excerpt(text: &str) -> String {
+    const MAX: usize = 240;
+    if text.chars().count() <= MAX {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(MAX).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{cut}…")
+}

@@ -1,0 +1,13 @@
+//! The tantivy index: schema, text analysis, documents built from records, queries, facets and
+//! the one writer. It is derived from the store and knows the model, never RocksDB or HTTP.
+
+mod analysis;
+mod document;
+mod error;
+mod index;
+mod request;
+mod schema;
+
+pub use error::SearchError;
+pub use index::{IndexState, SearchIndex};
+pub use request::{FilterField, Hit, SearchRequest, SearchResults, Sort};

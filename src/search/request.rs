@@ -1,0 +1,98 @@
+//! What a search asks for and what it returns, in the index's own terms (already validated).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::RecordKind;
+
+/// The fields a search can filter and count facets on. Each is a facet field in the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FilterField {
+    ThematicArea,
+    TargetGroup,
+    Service,
+    Scope,
+    LegalForm,
+    County,
+    Municipality,
+    Network,
+    CodeOfStandards,
+}
+
+impl FilterField {
+    pub const ALL: [FilterField; 9] = [
+        FilterField::ThematicArea,
+        FilterField::TargetGroup,
+        FilterField::Service,
+        FilterField::Scope,
+        FilterField::LegalForm,
+        FilterField::County,
+        FilterField::Municipality,
+        FilterField::Network,
+        FilterField::CodeOfStandards,
+    ];
+
+    /// The query parameter, facet name and index field name.
+    pub fn param(self) -> &'static str {
+        match self {
+            FilterField::ThematicArea => "thematic_area",
+            FilterField::TargetGroup => "target_group",
+            FilterField::Service => "service",
+            FilterField::Scope => "scope",
+            FilterField::LegalForm => "legal_form",
+            FilterField::County => "county",
+            FilterField::Municipality => "municipality",
+            FilterField::Network => "network",
+            FilterField::CodeOfStandards => "code_of_standards",
+        }
+    }
+
+    pub fn from_param(param: &str) -> Option<FilterField> {
+        FilterField::ALL.into_iter().find(|f| f.param() == param)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Relevance,
+    /// Alphabetical, ignoring case and diacritics.
+    Name,
+    /// Oldest first.
+    FoundedYear,
+    /// Most recently updated first.
+    Updated,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub text: String,
+    pub kind: Option<RecordKind>,
+    /// Values OR within one field, fields AND across.
+    pub filters: Vec<(FilterField, Vec<String>)>,
+    pub sort: Sort,
+    pub offset: usize,
+    /// 1 ..= 100, checked by the caller.
+    pub limit: usize,
+    pub facets: Vec<FilterField>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    #[serde(rename = "type")]
+    pub kind: RecordKind,
+    pub id: String,
+    pub name: String,
+    /// Relevance score; absent when sorting by something else.
+    pub score: Option<f32>,
+    /// The summary fields stored in the index (acronym, place, thematic areas, version, ...).
+    #[serde(flatten)]
+    pub summary: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    pub facets: BTreeMap<String, BTreeMap<String, u64>>,
+}

@@ -1,0 +1,91 @@
+//! The index schema. Text fields use the folded analyser; filter fields are facets; sort keys
+//! are fast fields. `SCHEMA_VERSION` is stored with every commit: a mismatch means rebuild.
+
+use tantivy::schema::{
+    FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions,
+};
+
+use super::analysis::FOLDED;
+use super::request::FilterField;
+
+/// Bump when the schema, the analysers or what documents hold changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone)]
+pub struct Fields {
+    /// `organisation/{id}` or `network/{id}`: the unique key used to replace and delete.
+    pub key: Field,
+    pub kind: Field,
+    pub name: Field,
+    pub acronym: Field,
+    pub other_names: Field,
+    pub expertise: Field,
+    pub description: Field,
+    pub places: Field,
+    /// Albanian and English labels of the record's taxonomy codes.
+    pub themes: Field,
+    pub name_sort: Field,
+    pub founded_year: Field,
+    pub updated: Field,
+    pub summary: Field,
+    facets: Vec<(FilterField, Field)>,
+}
+
+impl Fields {
+    pub fn facet(&self, filter: FilterField) -> Field {
+        self.facets
+            .iter()
+            .find(|(f, _)| *f == filter)
+            .map(|(_, field)| *field)
+            .expect("every filter field has a facet field")
+    }
+}
+
+pub fn build() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(FOLDED)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let key = builder.add_text_field("key", STRING);
+    let kind = builder.add_text_field("kind", STRING);
+    let name = builder.add_text_field("name", text.clone());
+    let acronym = builder.add_text_field("acronym", text.clone());
+    let other_names = builder.add_text_field("other_names", text.clone());
+    let expertise = builder.add_text_field("expertise", text.clone());
+    let description = builder.add_text_field("description", text.clone());
+    let places = builder.add_text_field("places", text.clone());
+    let themes = builder.add_text_field("themes", text);
+    let name_sort = builder.add_text_field("name_sort", STRING | FAST);
+    let founded_year = builder.add_u64_field("founded_year", FAST | INDEXED);
+    let updated = builder.add_u64_field("updated", FAST);
+    let summary = builder.add_text_field("summary", STORED);
+    let facets = FilterField::ALL
+        .iter()
+        .map(|&filter| {
+            (
+                filter,
+                builder.add_facet_field(filter.param(), FacetOptions::default()),
+            )
+        })
+        .collect();
+    let fields = Fields {
+        key,
+        kind,
+        name,
+        acronym,
+        other_names,
+        expertise,
+        description,
+        places,
+        themes,
+        name_sort,
+        founded_year,
+        updated,
+        summary,
+        facets,
+    };
+    (builder.build(), fields)
+}

@@ -1,0 +1,15 @@
+//! One entry of the change log: which record changed. The indexer re-reads the record itself,
+//! so replaying an entry twice, or late, always converges on what the store holds.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::RecordKind;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub kind: RecordKind,
+    pub id: String,
+    /// Organisations whose index entries depend on this change (members a network gained or lost).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub affects: Vec<String>,
+}

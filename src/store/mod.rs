@@ -1,0 +1,11 @@
+//! RocksDB, the system of record: records, the change log that feeds the search index, and the
+//! membership index (organisation → networks). It knows the model, never tantivy or HTTP.
+
+mod changelog;
+mod error;
+mod keys;
+mod rocks;
+
+pub use changelog::Change;
+pub use error::StoreError;
+pub use rocks::{Store, Write};

@@ -1,0 +1,289 @@
+//! The RocksDB store. Every call to [`Store::apply`] is one atomic, synced `WriteBatch` holding
+//! the records, their change-log entries and the membership index updates.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::Mutex;
+
+use rocksdb::{
+    ColumnFamilyDescriptor, DB, Direction, IteratorMode, Options, WriteBatch, WriteOptions,
+};
+
+use super::{Change, StoreError, keys};
+use crate::model::{Member, Network, Organisation, Record, RecordKind};
+
+const RECORDS: &str = "records";
+const CHANGES: &str = "changes";
+const MEMBERSHIPS: &str = "memberships";
+
+/// One write of a batch.
+#[derive(Debug, Clone)]
+pub enum Write {
+    Put(Record),
+    Delete(RecordKind, String),
+}
+
+pub struct Store {
+    db: DB,
+    /// The last sequence number handed out; held while a batch is built so that sequence numbers
+    /// are committed in order and a network's old member list is read consistently.
+    last_seq: Mutex<u64>,
+}
+
+impl Store {
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let mut options = Options::default();
+        options.create_if_missing(true);
+        options.create_missing_column_families(true);
+        options.set_compression_type(rocksdb::DBCompressionType::Lz4);
+        let families = [RECORDS, CHANGES, MEMBERSHIPS]
+            .map(|name| ColumnFamilyDescriptor::new(name, Options::default()));
+        let db = DB::open_cf_descriptors(&options, path, families)?;
+        let last_seq = {
+            let mut newest = db.iterator_cf(cf(&db, CHANGES), IteratorMode::End);
+            match newest.next() {
+                Some(entry) => keys::change_seq(&entry?.0).unwrap_or(0),
+                None => 0,
+            }
+        };
+        Ok(Store {
+            db,
+            last_seq: Mutex::new(last_seq),
+        })
+    }
+
+    pub fn get(&self, kind: RecordKind, id: &str) -> Result<Option<Record>, StoreError> {
+        let key = keys::record(kind, id);
+        match self.db.get_pinned_cf(cf(&self.db, RECORDS), &key)? {
+            Some(bytes) => decode_record(kind, &key, &bytes).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    pub fn contains(&self, kind: RecordKind, id: &str) -> Result<bool, StoreError> {
+        let key = keys::record(kind, id);
+        Ok(self.db.get_pinned_cf(cf(&self.db, RECORDS), key)?.is_some())
+    }
+
+    /// Writes the batch atomically and durably (the WAL is synced before this returns).
+    /// Returns the sequence number of the last change written.
+    pub fn apply(&self, writes: Vec<Write>) -> Result<u64, StoreError> {
+        let mut last_seq = self.last_seq.lock().unwrap_or_else(|e| e.into_inner());
+        let mut seq = *last_seq;
+        let mut batch = WriteBatch::default();
+        // Networks written earlier in this batch, so a second write of one sees the first.
+        let mut batch_networks: HashMap<String, Option<Network>> = HashMap::new();
+        for write in writes {
+            seq += 1;
+            let (kind, id, affects) = match write {
+                Write::Put(record) => {
+                    let kind = record.kind();
+                    let id = record.id().to_owned();
+                    let key = keys::record(kind, &id);
+                    let bytes = match &record {
+                        Record::Organisation(o) => serde_json::to_vec(o),
+                        Record::Network(n) => serde_json::to_vec(n),
+                    }
+                    .map_err(StoreError::Encode)?;
+                    batch.put_cf(cf(&self.db, RECORDS), key, bytes);
+                    let affects = match record {
+                        Record::Network(network) => {
+                            let old = self.network_in_batch(&batch_networks, &id)?;
+                            let affects =
+                                self.reindex_memberships(&mut batch, old.as_ref(), Some(&network));
+                            batch_networks.insert(id.clone(), Some(network));
+                            affects
+                        }
+                        Record::Organisation(_) => Vec::new(),
+                    };
+                    (kind, id, affects)
+                }
+                Write::Delete(kind, id) => {
+                    batch.delete_cf(cf(&self.db, RECORDS), keys::record(kind, &id));
+                    let affects = match kind {
+                        RecordKind::Network => {
+                            let old = self.network_in_batch(&batch_networks, &id)?;
+                            batch_networks.insert(id.clone(), None);
+                            self.reindex_memberships(&mut batch, old.as_ref(), None)
+                        }
+                        RecordKind::Organisation => Vec::new(),
+                    };
+                    (kind, id, affects)
+                }
+            };
+            let change = Change { kind, id, affects };
+            let bytes = serde_json::to_vec(&change).map_err(StoreError::Encode)?;
+            batch.put_cf(cf(&self.db, CHANGES), keys::change(seq), bytes);
+        }
+        let mut options = WriteOptions::default();
+        options.set_sync(true);
+        self.db.write_opt(batch, &options)?;
+        *last_seq = seq;
+        Ok(seq)
+    }
+
+    fn network_in_batch(
+        &self,
+        batch_networks: &HashMap<String, Option<Network>>,
+        id: &str,
+    ) -> Result<Option<Network>, StoreError> {
+        if let Some(network) = batch_networks.get(id) {
+            return Ok(network.clone());
+        }
+        Ok(match self.get(RecordKind::Network, id)? {
+            Some(Record::Network(network)) => Some(network),
+            _ => None,
+        })
+    }
+
+    /// Replaces a network's entries in the membership index; returns every organisation whose
+    /// memberships changed (old and new members), whose index documents must be rebuilt.
+    fn reindex_memberships(
+        &self,
+        batch: &mut WriteBatch,
+        old: Option<&Network>,
+        new: Option<&Network>,
+    ) -> Vec<String> {
+        let memberships = cf(&self.db, MEMBERSHIPS);
+        let mut affected = BTreeSet::new();
+        for network in old.into_iter() {
+            for member in &network.members {
+                batch.delete_cf(
+                    memberships,
+                    keys::membership(&member.organisation, &network.id),
+                );
+                affected.insert(member.organisation.clone());
+            }
+        }
+        for network in new.into_iter() {
+            for member in &network.members {
+                let bytes = serde_json::to_vec(member).unwrap_or_default();
+                batch.put_cf(
+                    memberships,
+                    keys::membership(&member.organisation, &network.id),
+                    bytes,
+                );
+                affected.insert(member.organisation.clone());
+            }
+        }
+        affected.into_iter().collect()
+    }
+
+    /// The networks an organisation is listed in (current and former), with its membership.
+    pub fn networks_of(&self, organisation: &str) -> Result<Vec<(String, Member)>, StoreError> {
+        let prefix = keys::membership_prefix(organisation);
+        let mut out = Vec::new();
+        let iter = self.db.iterator_cf(
+            cf(&self.db, MEMBERSHIPS),
+            IteratorMode::From(&prefix, Direction::Forward),
+        );
+        for entry in iter {
+            let (key, value) = entry?;
+            let Some(network) = key.strip_prefix(prefix.as_slice()) else {
+                break;
+            };
+            let member = serde_json::from_slice(&value).map_err(|source| StoreError::Corrupt {
+                key: String::from_utf8_lossy(&key).into_owned(),
+                source,
+            })?;
+            out.push((String::from_utf8_lossy(network).into_owned(), member));
+        }
+        Ok(out)
+    }
+
+    /// Change-log entries after `seq`, oldest first, at most `limit`.
+    pub fn changes_after(&self, seq: u64, limit: usize) -> Result<Vec<(u64, Change)>, StoreError> {
+        let start = keys::change(seq.saturating_add(1));
+        let mut out = Vec::new();
+        let iter = self.db.iterator_cf(
+            cf(&self.db, CHANGES),
+            IteratorMode::From(&start, Direction::Forward),
+        );
+        for entry in iter.take(limit) {
+            let (key, value) = entry?;
+            let Some(seq) = keys::change_seq(&key) else {
+                continue;
+            };
+            let change = serde_json::from_slice(&value).map_err(|source| StoreError::Corrupt {
+                key: format!("change {seq}"),
+                source,
+            })?;
+            out.push((seq, change));
+        }
+        Ok(out)
+    }
+
+    pub fn last_seq(&self) -> u64 {
+        *self.last_seq.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The oldest change still kept, if any.
+    pub fn first_change_seq(&self) -> Result<Option<u64>, StoreError> {
+        let mut iter = self
+            .db
+            .iterator_cf(cf(&self.db, CHANGES), IteratorMode::Start);
+        match iter.next() {
+            Some(entry) => Ok(keys::change_seq(&entry?.0)),
+            None => Ok(None),
+        }
+    }
+
+    /// Drops change-log entries up to and including `seq`; the index has them.
+    pub fn prune_changes_through(&self, seq: u64) -> Result<(), StoreError> {
+        let mut batch = WriteBatch::default();
+        batch.delete_range_cf(
+            cf(&self.db, CHANGES),
+            keys::change(0),
+            keys::change(seq.saturating_add(1)),
+        );
+        self.db.write(batch)?;
+        Ok(())
+    }
+
+    /// Every record of a kind, in id order, from a consistent snapshot.
+    pub fn records(
+        &self,
+        kind: RecordKind,
+    ) -> impl Iterator<Item = Result<Record, StoreError>> + '_ {
+        let prefix = keys::record_prefix(kind);
+        self.db
+            .iterator_cf(
+                cf(&self.db, RECORDS),
+                IteratorMode::From(prefix, Direction::Forward),
+            )
+            .map_while(move |entry| match entry {
+                Ok((key, value)) if key.starts_with(prefix) => {
+                    Some(decode_record(kind, &key, &value))
+                }
+                Ok(_) => None,
+                Err(error) => Some(Err(error.into())),
+            })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        let mut iter = self
+            .db
+            .iterator_cf(cf(&self.db, RECORDS), IteratorMode::Start);
+        iter.next().is_none()
+    }
+}
+
+fn cf<'a>(db: &'a DB, name: &str) -> &'a rocksdb::ColumnFamily {
+    db.cf_handle(name)
+        .expect("column families are created at open")
+}
+
+fn decode_record(kind: RecordKind, key: &[u8], bytes: &[u8]) -> Result<Record, StoreError> {
+    let corrupt = |source| StoreError::Corrupt {
+        key: String::from_utf8_lossy(key).into_owned(),
+        source,
+    };
+    Ok(match kind {
+        RecordKind::Organisation => {
+            Record::Organisation(serde_json::from_slice::<Organisation>(bytes).map_err(corrupt)?)
+        }
+        RecordKind::Network => {
+            Record::Network(serde_json::from_slice::<Network>(bytes).map_err(corrupt)?)
+        }
+    })
+}

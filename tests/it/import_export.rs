@@ -1,0 +1,117 @@
+//! Bulk NDJSON import over HTTP with its per-line report, and export that imports back unchanged.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn import_reports_each_bad_line_and_keeps_the_good_ones() {
+    let dir = data_dir();
+    let server = spawn(dir.path()).await;
+    let lines = [
+        json!({"type": "organisation", "id": "good-one", "name": "Shoqata e Mirë"}).to_string(),
+        "{not json".to_owned(),
+        json!({"name": "No type"}).to_string(),
+        String::new(),
+        json!({"type": "organisation", "name": "Bad scope", "scope": "galactic"}).to_string(),
+        json!({"type": "network", "name": "Rrjeti i Mirë", "members": [{"organisation": "good-one"}]}).to_string(),
+    ];
+    let (status, report) = server.import(lines.join("\n")).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["imported"], 2);
+    assert_eq!(report["failed"], 3);
+    let bad_lines: Vec<u64> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(bad_lines, [2, 3, 5]);
+    assert!(
+        report["errors"][2]["message"]
+            .as_str()
+            .unwrap()
+            .contains("scope")
+    );
+    assert_eq!(
+        server.search_ids("q=mire&type=network").await,
+        ["rrjeti-i-mire"]
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn import_requires_the_admin_token() {
+    let dir = data_dir();
+    let server = spawn(dir.path()).await;
+    let response = server
+        .client
+        .post(server.url("/api/v1/import"))
+        .body("{}\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn importing_an_existing_id_replaces_it_and_increments_its_version() {
+    let dir = data_dir();
+    let server = spawn_with_fixture(dir.path()).await;
+    let line =
+        json!({"type": "organisation", "id": "rinia-korce", "name": "Lëvizja Rinore Pogradec"});
+    server.import(format!("{line}\n")).await;
+    let (_, body) = server.get("/api/v1/organisations/rinia-korce").await;
+    assert_eq!(body["version"], 2);
+    assert_eq!(server.search_ids("q=pogradec").await, ["rinia-korce"]);
+    server.stop().await;
+}
+
+async fn export(server: &TestServer) -> Vec<Value> {
+    let response = server
+        .client
+        .get(server.url("/api/v1/export"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/x-ndjson");
+    let text = response.text().await.unwrap();
+    text.lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_export_imports_into_an_empty_directory_as_the_same_records() {
+    let first_dir = data_dir();
+    let first = spawn_with_fixture(first_dir.path()).await;
+    let exported = export(&first).await;
+    assert_eq!(exported.len(), fixture().len());
+    assert!(
+        exported
+            .iter()
+            .all(|r| r["type"] == "organisation" || r["type"] == "network")
+    );
+    first.stop().await;
+
+    let second_dir = data_dir();
+    let second = spawn(second_dir.path()).await;
+    let (_, report) = second.import(ndjson(&exported)).await;
+    assert_eq!(report["failed"], 0, "{report}");
+    let reexported = export(&second).await;
+    let without_times = |records: &[Value]| -> Vec<Value> {
+        records
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                r.as_object_mut().unwrap().remove("updated_at");
+                r
+            })
+            .collect()
+    };
+    assert_eq!(without_times(&reexported), without_times(&exported));
+    second.stop().await;
+}

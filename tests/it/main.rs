@@ -1,0 +1,13 @@
+//! Rrjeti's integration tests: one binary, one module per capability, shared helpers. Each test
+//! starts the real server (RocksDB, tantivy, axum on a loopback port) over a fresh data directory.
+
+mod helpers;
+
+mod cli;
+mod demo;
+mod errors;
+mod import_export;
+mod memberships;
+mod records;
+mod restart;
+mod search;

@@ -1,0 +1,130 @@
+//! What survives a restart, and how the index is brought back into agreement with the store.
+
+use std::path::Path;
+
+use rrjeti::directory::{Directory, Options};
+use rrjeti::model::{Organisation, Record};
+use rrjeti::store::{Store, Write};
+use serde_json::json;
+
+use crate::helpers::*;
+
+fn assert_index_agrees_with_store(directory: &Directory) {
+    let (stored, indexed) = directory.contents().unwrap();
+    assert!(!stored.is_empty());
+    assert_eq!(
+        indexed, stored,
+        "the index holds exactly the store's records and versions"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn everything_written_is_still_there_after_a_restart() {
+    let dir = data_dir();
+    let server = spawn_with_fixture(dir.path()).await;
+    server
+        .put(
+            "/api/v1/organisations/rinia-korce",
+            &json!({"name": "Lëvizja Rinore Pogradec"}),
+        )
+        .await;
+    server.delete("/api/v1/organisations/grate-tirane").await;
+    server.stop().await;
+
+    let server = spawn(dir.path()).await;
+    let (_, body) = server.get("/api/v1/organisations/rinia-korce").await;
+    assert_eq!(body["version"], 2);
+    assert_eq!(server.search_ids("q=pogradec").await, ["rinia-korce"]);
+    assert_eq!(
+        server.get("/api/v1/organisations/grate-tirane").await.0,
+        reqwest::StatusCode::NOT_FOUND
+    );
+    assert!(server.search_ids("q=gruaja").await.is_empty());
+    assert_eq!(
+        sorted(server.search_ids("network=rrjeti-mjedisor").await),
+        ["mjedisi-vlore", "rinia-korce"]
+    );
+    assert_index_agrees_with_store(&server.directory);
+    server.stop().await;
+}
+
+fn open(dir: &Path) -> Directory {
+    Directory::open(dir, Options::default()).unwrap()
+}
+
+#[test]
+fn changes_the_index_missed_are_replayed_at_start_up() {
+    let dir = data_dir();
+    drop(open(dir.path()));
+    // Written to the store alone, as if the process died before the indexer ran.
+    {
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let org = Organisation {
+            id: "vetem-ne-store".into(),
+            name: "Shoqata Vetëm në Store".into(),
+            version: 1,
+            ..Organisation::default()
+        };
+        store
+            .apply(vec![Write::Put(Record::Organisation(org))])
+            .unwrap();
+    }
+    let directory = open(dir.path());
+    assert_index_agrees_with_store(&directory);
+}
+
+#[test]
+fn a_missing_index_is_rebuilt_from_the_store() {
+    let dir = data_dir();
+    {
+        let directory = open(dir.path());
+        let lines = ndjson(&fixture())
+            .lines()
+            .map(|l| Ok(l.to_owned()))
+            .collect::<Vec<_>>();
+        directory.import(lines.into_iter(), &mut |_| {}).unwrap();
+    }
+    std::fs::remove_dir_all(dir.path().join("index")).unwrap();
+    let directory = open(dir.path());
+    assert_index_agrees_with_store(&directory);
+}
+
+#[test]
+fn an_unreadable_index_is_rebuilt_from_the_store() {
+    let dir = data_dir();
+    {
+        let directory = open(dir.path());
+        let lines = ndjson(&fixture())
+            .lines()
+            .map(|l| Ok(l.to_owned()))
+            .collect::<Vec<_>>();
+        directory.import(lines.into_iter(), &mut |_| {}).unwrap();
+    }
+    std::fs::write(dir.path().join("index").join("meta.json"), b"{ not json").unwrap();
+    let directory = open(dir.path());
+    assert_index_agrees_with_store(&directory);
+}
+
+#[test]
+fn an_index_from_another_schema_version_is_rebuilt() {
+    let dir = data_dir();
+    {
+        let directory = open(dir.path());
+        let lines = ndjson(&fixture())
+            .lines()
+            .map(|l| Ok(l.to_owned()))
+            .collect::<Vec<_>>();
+        directory.import(lines.into_iter(), &mut |_| {}).unwrap();
+    }
+    let meta_path = dir.path().join("index").join("meta.json");
+    let mut meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&meta_path).unwrap()).unwrap();
+    let payload = meta["payload"]
+        .as_str()
+        .unwrap()
+        .replace("\"schema\":", "\"schema\":1000");
+    meta["payload"] = payload.into();
+    std::fs::write(&meta_path, meta.to_string()).unwrap();
+    let directory = open(dir.path());
+    assert_index_agrees_with_store(&directory);
+}
