@@ -133,7 +133,7 @@ impl Directory {
             };
             record.stamp(version, created_at, now.clone());
             taken.insert(record.id().to_owned());
-            writes.push(Write::Put(record));
+            writes.push(Write::Put(Box::new(record)));
         }
         report.imported += writes.len();
         if !writes.is_empty() {

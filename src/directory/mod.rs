@@ -10,4 +10,4 @@ mod service;
 
 pub use error::DirectoryError;
 pub use import::{ImportReport, LineError};
-pub use service::{Directory, MembershipView, Options};
+pub use service::{Contents, Directory, MembershipView, Options};

@@ -38,6 +38,9 @@ pub(super) struct Shared {
     pub indexed_seq: watch::Sender<u64>,
 }
 
+/// Records as (kind, id, version), sorted: what the store or the index holds.
+pub type Contents = Vec<(RecordKind, String, u64)>;
+
 pub struct Directory {
     shared: Arc<Shared>,
     indexer: Mutex<Option<Indexer>>,
@@ -135,7 +138,7 @@ impl Directory {
         let now = now();
         let created = record.created_at().map(str::to_owned);
         record.stamp(1, created.unwrap_or_else(|| now.clone()), now);
-        let seq = self.apply(vec![Write::Put(record.clone())])?;
+        let seq = self.apply(vec![Write::Put(Box::new(record.clone()))])?;
         Ok((record, seq))
     }
 
@@ -171,7 +174,7 @@ impl Directory {
             None => (1, now.clone()),
         };
         record.stamp(version, created_at, now);
-        let seq = self.apply(vec![Write::Put(record.clone())])?;
+        let seq = self.apply(vec![Write::Put(Box::new(record.clone()))])?;
         Ok((record, old.is_none(), seq))
     }
 
@@ -264,15 +267,7 @@ impl Directory {
 
     /// Records in the store and in the index, each as (kind, id, version), sorted. They are equal
     /// once the indexer has caught up.
-    pub fn contents(
-        &self,
-    ) -> Result<
-        (
-            Vec<(RecordKind, String, u64)>,
-            Vec<(RecordKind, String, u64)>,
-        ),
-        DirectoryError,
-    > {
+    pub fn contents(&self) -> Result<(Contents, Contents), DirectoryError> {
         let mut stored = Vec::new();
         for kind in [RecordKind::Organisation, RecordKind::Network] {
             for record in self.shared.store.records(kind) {

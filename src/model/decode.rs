@@ -41,13 +41,13 @@ fn decode_as<T: DeserializeOwned>(mut value: Value, kind: RecordKind) -> Result<
     let Value::Object(fields) = &mut value else {
         return Err(Problems::single("", "a record must be a JSON object"));
     };
-    if let Some(tag) = fields.remove("type") {
-        if tag.as_str() != Some(kind.as_str()) {
-            return Err(Problems::single(
-                "type",
-                format!("type must be {:?} here, not {tag}", kind.as_str()),
-            ));
-        }
+    if let Some(tag) = fields.remove("type")
+        && tag.as_str() != Some(kind.as_str())
+    {
+        return Err(Problems::single(
+            "type",
+            format!("type must be {:?} here, not {tag}", kind.as_str()),
+        ));
     }
     serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();

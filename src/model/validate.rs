@@ -147,13 +147,13 @@ pub fn validate_network(mut network: Network) -> Result<Network, Problems> {
         }
         check_year(&format!("{field}.since"), member.since, &mut problems);
         check_year(&format!("{field}.until"), member.until, &mut problems);
-        if let (Some(since), Some(until)) = (member.since, member.until) {
-            if until < since {
-                problems.push(
-                    format!("{field}.until"),
-                    format!("{until} is before since ({since})"),
-                );
-            }
+        if let (Some(since), Some(until)) = (member.since, member.until)
+            && until < since
+        {
+            problems.push(
+                format!("{field}.until"),
+                format!("{until} is before since ({since})"),
+            );
         }
     }
     if problems.is_empty() {
@@ -164,10 +164,10 @@ pub fn validate_network(mut network: Network) -> Result<Network, Problems> {
 }
 
 fn check_id(id: &str, problems: &mut Problems) {
-    if !id.is_empty() {
-        if let Err(message) = RecordId::parse(id) {
-            problems.push("id", message);
-        }
+    if !id.is_empty()
+        && let Err(message) = RecordId::parse(id)
+    {
+        problems.push("id", message);
     }
 }
 
@@ -278,13 +278,13 @@ fn registration_number(nuis: &str, problems: &mut Problems) -> Option<String> {
 
 fn check_year(field: &str, year: Option<i32>, problems: &mut Problems) {
     let latest = current_year();
-    if let Some(year) = year {
-        if !(EARLIEST_YEAR..=latest).contains(&year) {
-            problems.push(
-                field,
-                format!("{year} is not a year between {EARLIEST_YEAR} and {latest}"),
-            );
-        }
+    if let Some(year) = year
+        && !(EARLIEST_YEAR..=latest).contains(&year)
+    {
+        problems.push(
+            field,
+            format!("{year} is not a year between {EARLIEST_YEAR} and {latest}"),
+        );
     }
 }
 
@@ -367,17 +367,17 @@ fn address(address: &Address, problems: &mut Problems) -> Address {
     }
     let municipality = municipality.and_then(|(_, m)| m);
     let county = county.and_then(|(_, c)| c);
-    if let (Some(m), Some(c)) = (municipality, county) {
-        if m.county_code != c.code {
-            let actual = places.county_of(m);
-            problems.push(
-                "address.county",
-                format!(
-                    "{} is not the county of {} ({} is)",
-                    c.name, m.name, actual.name
-                ),
-            );
-        }
+    if let (Some(m), Some(c)) = (municipality, county)
+        && m.county_code != c.code
+    {
+        let actual = places.county_of(m);
+        problems.push(
+            "address.county",
+            format!(
+                "{} is not the county of {} ({} is)",
+                c.name, m.name, actual.name
+            ),
+        );
     }
     out.municipality = municipality.map(|m| m.name.clone());
     out.county = county

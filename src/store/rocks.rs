@@ -19,7 +19,7 @@ const MEMBERSHIPS: &str = "memberships";
 /// One write of a batch.
 #[derive(Debug, Clone)]
 pub enum Write {
-    Put(Record),
+    Put(Box<Record>),
     Delete(RecordKind, String),
 }
 
@@ -77,6 +77,7 @@ impl Store {
             seq += 1;
             let (kind, id, affects) = match write {
                 Write::Put(record) => {
+                    let record = *record;
                     let kind = record.kind();
                     let id = record.id().to_owned();
                     let key = keys::record(kind, &id);

@@ -171,7 +171,7 @@ async fn networks_are_created_read_and_deleted_like_organisations() {
     );
     assert_eq!(
         server.search_ids("q=bregdetin&type=network").await,
-        [id.clone()]
+        std::slice::from_ref(&id)
     );
     assert_eq!(
         server.delete(&format!("/api/v1/networks/{id}")).await,

@@ -66,7 +66,7 @@ fn changes_the_index_missed_are_replayed_at_start_up() {
             ..Organisation::default()
         };
         store
-            .apply(vec![Write::Put(Record::Organisation(org))])
+            .apply(vec![Write::Put(Box::new(Record::Organisation(org)))])
             .unwrap();
     }
     let directory = open(dir.path());
