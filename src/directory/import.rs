@@ -1,7 +1,7 @@
 //! Bulk import and export of NDJSON (one record a line with its `"type"`). Import creates or
 //! replaces records, reports each bad line with its number and reason, and keeps the good ones.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io;
 
 use serde::Serialize;
@@ -78,6 +78,7 @@ impl Directory {
         // Ids written earlier in this batch, per kind, so later lines can refer to them.
         let mut organisations = HashSet::new();
         let mut networks = HashSet::new();
+        let mut written: HashMap<(RecordKind, String), (u64, String)> = HashMap::new();
         let now = now();
         for (line, text) in lines {
             let record = serde_json::from_str(&text)
@@ -123,14 +124,20 @@ impl Directory {
                 let id = self.free_id(kind, &slug_from_name(record_name(&record)), taken)?;
                 set_id(&mut record, id);
             }
-            let old = self.store().get(kind, record.id())?;
-            let (version, created_at) = match &old {
-                Some(old) => (
-                    old.version() + 1,
-                    old.created_at().unwrap_or(&now).to_owned(),
-                ),
+            // The previous version: written earlier in this batch, or stored.
+            let key = (kind, record.id().to_owned());
+            let previous = match written.get(&key) {
+                Some(previous) => Some(previous.clone()),
+                None => self
+                    .store()
+                    .get(kind, record.id())?
+                    .map(|old| (old.version(), old.created_at().unwrap_or(&now).to_owned())),
+            };
+            let (version, created_at) = match previous {
+                Some((version, created_at)) => (version + 1, created_at),
                 None => (1, record.created_at().unwrap_or(&now).to_owned()),
             };
+            written.insert(key, (version, created_at.clone()));
             record.stamp(version, created_at, now.clone());
             taken.insert(record.id().to_owned());
             writes.push(Write::Put(Box::new(record)));

@@ -350,7 +350,7 @@ impl SearchIndex {
                 key: format!("{address:?}"),
                 source,
             })?;
-        let mut take = |key: &str| match summary.remove(key) {
+        let mut take = |key: &str| match summary.shift_remove(key) {
             Some(serde_json::Value::String(s)) => s,
             _ => String::new(),
         };

@@ -115,3 +115,21 @@ async fn an_export_imports_into_an_empty_directory_as_the_same_records() {
     assert_eq!(without_times(&reexported), without_times(&exported));
     second.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_record_imported_twice_in_one_file_ends_at_version_2_with_the_second_text() {
+    let dir = data_dir();
+    let server = spawn(dir.path()).await;
+    let first = json!({"type": "organisation", "id": "dy-here", "name": "Shoqata Para"});
+    let second = json!({"type": "organisation", "id": "dy-here", "name": "Shoqata Pas"});
+    let (_, report) = server.import(format!("{first}\n{second}\n")).await;
+    assert_eq!(report["imported"], 2, "{report}");
+    let (_, body) = server.get("/api/v1/organisations/dy-here").await;
+    assert_eq!(
+        (body["name"].as_str(), body["version"].as_u64()),
+        (Some("Shoqata Pas"), Some(2))
+    );
+    assert_eq!(server.search_ids("q=pas").await, ["dy-here"]);
+    assert!(server.search_ids("q=para").await.is_empty());
+    server.stop().await;
+}
