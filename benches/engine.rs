@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use rrjeti::directory::{Directory, Options};
-use rrjeti::search::{FilterField, SearchRequest, Sort};
+use rrjeti::search::{FilterField, SearchRequest};
 
 fn request(
     text: &str,
@@ -15,12 +15,9 @@ fn request(
 ) -> SearchRequest {
     SearchRequest {
         text: text.to_owned(),
-        kind: None,
         filters,
-        sort: Sort::Relevance,
-        offset: 0,
-        limit: 20,
         facets,
+        ..SearchRequest::new()
     }
 }
 

@@ -26,6 +26,8 @@ pub enum ApiError {
     WritesDisabled,
     #[error("no such endpoint")]
     RouteNotFound,
+    #[error("no county or municipality {0:?}")]
+    UnitNotFound(String),
     #[error("this endpoint does not take that method")]
     MethodNotAllowed,
     #[error("the request body could not be read: {0}")]
@@ -59,7 +61,9 @@ impl IntoResponse for ApiError {
             ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             ApiError::MissingToken => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::WrongToken | ApiError::WritesDisabled => (StatusCode::FORBIDDEN, "forbidden"),
-            ApiError::RouteNotFound => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::RouteNotFound | ApiError::UnitNotFound(_) => {
+                (StatusCode::NOT_FOUND, "not_found")
+            }
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::Directory(error) => match error {
                 DirectoryError::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found"),

@@ -5,8 +5,11 @@ mod auth;
 mod bulk;
 mod error;
 mod extract;
+mod geo_params;
 mod records;
 mod search;
+mod search_params;
+mod units;
 
 use std::sync::Arc;
 
@@ -32,7 +35,11 @@ pub struct AppState {
 /// The whole HTTP application, without a socket, so tests and the server share it.
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
-        .route("/search", get(search::search))
+        .route("/search", get(search::search).post(search::search_json))
+        .route("/search.geojson", get(search::search_geojson))
+        .route("/units", get(units::list))
+        .route("/units.geojson", get(units::geojson))
+        .route("/units/{code}", get(units::get))
         .route("/organisations", post(records::create_organisation))
         .route(
             "/organisations/{id}",

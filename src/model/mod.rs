@@ -1,9 +1,11 @@
 //! The records of the directory and the rules that make them valid: pure data, no storage, no HTTP.
 
+mod coverage;
 mod decode;
 mod id;
 mod network;
 mod organisation;
+mod place;
 mod places;
 mod problem;
 mod record;
@@ -11,10 +13,11 @@ mod taxonomy;
 mod text;
 mod validate;
 
+pub use coverage::{countries, served_units, within_units};
 pub use decode::{decode_network, decode_organisation, decode_record};
 pub use id::{RecordId, slug_from_name};
 pub use network::{Member, Network};
-pub use organisation::{Address, Contact, Description, Location, Organisation};
+pub use organisation::{Address, Contact, Description, Location, Organisation, Site};
 pub use places::{County, Municipality, Places, places};
 pub use problem::{Problem, Problems};
 pub use record::{Record, RecordKind};

@@ -36,6 +36,9 @@ pub struct Organisation {
     pub address: Option<Address>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
+    /// Further places the organisation works from (branches), besides `address`/`location`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sites: Vec<Site>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub areas_served: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -60,6 +63,17 @@ pub struct Description {
     pub sq: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub en: Option<String>,
+}
+
+impl Organisation {
+    /// Every place of the organisation: its main address and location first, then its sites.
+    pub fn places(&self) -> impl Iterator<Item = (Option<&Address>, Option<&Location>)> {
+        std::iter::once((self.address.as_ref(), self.location.as_ref())).chain(
+            self.sites
+                .iter()
+                .map(|s| (s.address.as_ref(), s.location.as_ref())),
+        )
+    }
 }
 
 impl Description {
@@ -102,6 +116,25 @@ fn default_country() -> String {
 pub struct Location {
     pub lat: f64,
     pub lon: f64,
+    /// Set when the point is the municipality's representative point, not the real address.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub approximate: bool,
+}
+
+/// A branch office or other place an organisation works from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<Address>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -13,7 +13,12 @@ pub struct County {
     pub code: String,
     /// Official Albanian name (indefinite form) with diacritics: `Shkodër`.
     pub name: String,
+    /// Definite form used in running text: `Qarku i Shkodrës`.
+    pub definite: String,
     pub name_en: String,
+    /// Other names and spellings: `Shkodra`, `Scutari`.
+    pub alt: Vec<String>,
+    /// A point guaranteed inside the county.
     pub lat: f64,
     pub lon: f64,
 }
@@ -27,6 +32,8 @@ pub struct Municipality {
     /// Definite form used in running text: `Shkodra`.
     pub definite: String,
     pub name_en: String,
+    /// Other names and spellings: `Ura Vajgurore` for Dimal.
+    pub alt: Vec<String>,
     pub county_code: String,
     /// A point guaranteed inside the municipality.
     pub lat: f64,
@@ -59,6 +66,20 @@ impl Places {
         self.municipality_by_key
             .get(key)
             .map(|&i| &self.municipalities[i])
+    }
+
+    /// A municipality by its code (`vau-i-dejes`), as stored in indexes and `areas_served`.
+    pub fn municipality_by_code(&self, code: &str) -> Option<&Municipality> {
+        self.municipalities.iter().find(|m| m.code == code)
+    }
+
+    pub fn municipalities_of<'a>(
+        &'a self,
+        county: &'a County,
+    ) -> impl Iterator<Item = &'a Municipality> + 'a {
+        self.municipalities
+            .iter()
+            .filter(move |m| m.county_code == county.code)
     }
 
     pub fn county_of(&self, municipality: &Municipality) -> &County {
@@ -104,7 +125,9 @@ fn load() -> Result<Places, String> {
         counties.push(County {
             code: row["iso_3166_2"].clone(),
             name: row["name_sq"].clone(),
+            definite: row["name_sq_definite"].clone(),
             name_en: row["name_en"].clone(),
+            alt: split_alt(&row["name_alt"]),
             lat: parse_f64(&row["lat"])?,
             lon: parse_f64(&row["lon"])?,
         });
@@ -135,6 +158,7 @@ fn load() -> Result<Places, String> {
             name: row["name_sq"].clone(),
             definite: row["name_sq_definite"].clone(),
             name_en: row["name_en"].clone(),
+            alt: split_alt(&row["name_alt"]),
             county_code: row["county_iso"].clone(),
             lat: parse_f64(&row["lat"])?,
             lon: parse_f64(&row["lon"])?,
@@ -147,6 +171,14 @@ fn load() -> Result<Places, String> {
         county_by_key,
         municipality_by_key,
     })
+}
+
+fn split_alt(names: &str) -> Vec<String> {
+    names
+        .split('|')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 fn parse_f64(text: &str) -> Result<f64, String> {

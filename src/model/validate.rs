@@ -5,15 +5,16 @@ use std::collections::HashSet;
 use std::time::SystemTime;
 
 use super::network::MEMBER_ROLES;
+use super::place::place;
 use super::places::places;
 use super::taxonomy::{Vocabulary, taxonomy};
 use super::text::normalize_text;
-use super::{Address, Contact, Description, Location, Network, Organisation, Problems, RecordId};
+use super::{Contact, Description, Network, Organisation, Problems, RecordId};
 
-const MAX_NAME: usize = 300;
+pub(super) const MAX_NAME: usize = 300;
 const MAX_ACRONYM: usize = 30;
 const MAX_DESCRIPTION: usize = 10_000;
-const MAX_TAG: usize = 100;
+pub(super) const MAX_TAG: usize = 100;
 const MAX_LIST: usize = 50;
 const MAX_MEMBERS: usize = 5_000;
 const EARLIEST_YEAR: i32 = 1800;
@@ -68,8 +69,21 @@ pub fn validate_organisation(mut org: Organisation) -> Result<Organisation, Prob
     org.services = code_list("services", &org.services, &tax.services, &mut problems);
     org.expertise = text_list("expertise", &org.expertise, MAX_TAG, &mut problems);
     org.scope = optional_code("scope", org.scope.as_deref(), &tax.scopes, &mut problems);
-    org.address = org.address.as_ref().map(|a| address(a, &mut problems));
-    check_location(org.location, &mut problems);
+    (org.address, org.location) = place("", org.address.as_ref(), org.location, &mut problems);
+    if org.sites.len() > MAX_LIST {
+        problems.push("sites", format!("at most {MAX_LIST} sites"));
+    }
+    for (i, site) in org.sites.iter_mut().enumerate() {
+        let prefix = format!("sites[{i}].");
+        site.label = optional_text(
+            &format!("{prefix}label"),
+            site.label.as_deref(),
+            MAX_NAME,
+            &mut problems,
+        );
+        (site.address, site.location) =
+            place(&prefix, site.address.as_ref(), site.location, &mut problems);
+    }
     org.areas_served = areas_served(&org.areas_served, &mut problems);
     org.contact = org.contact.as_ref().and_then(|c| contact(c, &mut problems));
     org.languages = languages(&org.languages, &mut problems);
@@ -113,8 +127,12 @@ pub fn validate_network(mut network: Network) -> Result<Network, Problems> {
         &mut problems,
     );
     check_year("founded_year", network.founded_year, &mut problems);
-    network.address = network.address.as_ref().map(|a| address(a, &mut problems));
-    check_location(network.location, &mut problems);
+    (network.address, network.location) = place(
+        "",
+        network.address.as_ref(),
+        network.location,
+        &mut problems,
+    );
     network.contact = network
         .contact
         .as_ref()
@@ -181,7 +199,7 @@ fn required_text(field: &str, text: &str, max: usize, problems: &mut Problems) -
     text
 }
 
-fn optional_text(
+pub(super) fn optional_text(
     field: &str,
     text: Option<&str>,
     max: usize,
@@ -305,105 +323,6 @@ fn description(description: &Description, problems: &mut Problems) -> Descriptio
     }
 }
 
-/// Canonical place names for addresses in Albania; the county is derived from the municipality.
-fn address(address: &Address, problems: &mut Problems) -> Address {
-    let country = address.country.trim().to_uppercase();
-    if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
-        problems.push(
-            "address.country",
-            format!("{country:?} is not an ISO 3166-1 alpha-2 code such as AL"),
-        );
-    }
-    let mut out = Address {
-        street: optional_text(
-            "address.street",
-            address.street.as_deref(),
-            MAX_NAME,
-            problems,
-        ),
-        municipality: optional_text(
-            "address.municipality",
-            address.municipality.as_deref(),
-            MAX_TAG,
-            problems,
-        ),
-        county: optional_text(
-            "address.county",
-            address.county.as_deref(),
-            MAX_TAG,
-            problems,
-        ),
-        postal_code: optional_text(
-            "address.postal_code",
-            address.postal_code.as_deref(),
-            12,
-            problems,
-        ),
-        country,
-    };
-    if out.country != "AL" {
-        return out;
-    }
-    let places = places();
-    let municipality = out
-        .municipality
-        .as_deref()
-        .map(|name| (name, places.municipality(name)));
-    let county = out
-        .county
-        .as_deref()
-        .map(|name| (name, places.county(name)));
-    if let Some((name, None)) = municipality {
-        problems.push(
-            "address.municipality",
-            format!("{name:?} is not one of Albania's 61 municipalities"),
-        );
-    }
-    if let Some((name, None)) = county {
-        problems.push(
-            "address.county",
-            format!("{name:?} is not one of Albania's 12 counties"),
-        );
-    }
-    let municipality = municipality.and_then(|(_, m)| m);
-    let county = county.and_then(|(_, c)| c);
-    if let (Some(m), Some(c)) = (municipality, county)
-        && m.county_code != c.code
-    {
-        let actual = places.county_of(m);
-        problems.push(
-            "address.county",
-            format!(
-                "{} is not the county of {} ({} is)",
-                c.name, m.name, actual.name
-            ),
-        );
-    }
-    out.municipality = municipality.map(|m| m.name.clone());
-    out.county = county
-        .or_else(|| municipality.map(|m| places.county_of(m)))
-        .map(|c| c.name.clone());
-    out
-}
-
-fn check_location(location: Option<Location>, problems: &mut Problems) {
-    let Some(Location { lat, lon }) = location else {
-        return;
-    };
-    if !(lat.is_finite() && (-90.0..=90.0).contains(&lat)) {
-        problems.push(
-            "location.lat",
-            format!("{lat} is not a latitude between -90 and 90"),
-        );
-    }
-    if !(lon.is_finite() && (-180.0..=180.0).contains(&lon)) {
-        problems.push(
-            "location.lon",
-            format!("{lon} is not a longitude between -180 and 180"),
-        );
-    }
-}
-
 /// Areas served are stored as unit codes: a municipality code (`shkoder`), a county code
 /// (`AL-10`) or, for work abroad, a country code (`XK`).
 fn areas_served(areas: &[String], problems: &mut Problems) -> Vec<String> {
@@ -516,6 +435,7 @@ fn languages(languages: &[String], problems: &mut Problems) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Address, Location};
 
     fn org(name: &str) -> Organisation {
         Organisation {
@@ -531,6 +451,7 @@ mod tests {
         o.location = Some(Location {
             lat: 95.0,
             lon: 19.0,
+            approximate: false,
         });
         o.contact = Some(Contact {
             email: Some("not-an-email".into()),

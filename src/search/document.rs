@@ -7,7 +7,11 @@ use tantivy::schema::Facet;
 
 use super::request::FilterField;
 use super::schema::Fields;
-use crate::model::{Address, Label, Record, RecordKind, fold, places, taxonomy};
+use crate::geography::{GeoPoint, encode_points};
+use crate::model::{
+    Address, Label, Location, Record, RecordKind, countries, fold, places, served_units, taxonomy,
+    within_units,
+};
 
 pub fn key(kind: RecordKind, id: &str) -> String {
     format!("{}/{id}", kind.as_str())
@@ -46,7 +50,7 @@ pub fn build(fields: &Fields, record: &Record, networks: &[String]) -> TantivyDo
                 FilterField::CodeOfStandards,
                 if o.code_of_standards { "true" } else { "false" },
             );
-            add_place_facets(&mut facet, o.address.as_ref());
+            add_place_facets(&mut facet, o.places().filter_map(|(address, _)| address));
         }
         Record::Network(n) => {
             for code in &n.thematic_areas {
@@ -55,27 +59,71 @@ pub fn build(fields: &Fields, record: &Record, networks: &[String]) -> TantivyDo
             if let Some(scope) = &n.scope {
                 facet(FilterField::Scope, scope);
             }
-            add_place_facets(&mut facet, n.address.as_ref());
+            add_place_facets(&mut facet, n.address.iter());
         }
     }
+    add_geography(fields, &mut doc, record);
     add_text(fields, &mut doc, record);
     let summary = summary(record);
     doc.add_text(fields.summary, summary.to_string());
     doc
 }
 
-fn add_place_facets(facet: &mut impl FnMut(FilterField, &str), address: Option<&Address>) {
-    let Some(address) = address else { return };
-    if let Some(county) = &address.county {
-        facet(FilterField::County, county);
+/// Points for geographic filters and distances; unit codes for `within` and `serves`.
+fn add_geography(fields: &Fields, doc: &mut TantivyDocument, record: &Record) {
+    let points = points(record);
+    for point in &points {
+        doc.add_f64(fields.lat, point.lat);
+        doc.add_f64(fields.lon, point.lon);
     }
-    if let Some(municipality) = &address.municipality {
-        facet(FilterField::Municipality, municipality);
+    if !points.is_empty() {
+        doc.add_bytes(fields.points, &encode_points(&points));
+    }
+    for unit in within_units(record) {
+        doc.add_facet(fields.within, Facet::from_path([unit]));
+    }
+    for unit in served_units(record) {
+        doc.add_facet(fields.serves, Facet::from_path([unit]));
+    }
+    for country in countries(record) {
+        doc.add_text(fields.country, country);
+    }
+}
+
+/// Every point of a record: its location, then its sites' locations.
+pub fn points(record: &Record) -> Vec<GeoPoint> {
+    let locations: Vec<&Location> = match record {
+        Record::Organisation(o) => o.places().filter_map(|(_, location)| location).collect(),
+        Record::Network(n) => n.location.iter().collect(),
+    };
+    locations
+        .into_iter()
+        .map(|l| GeoPoint::new(l.lat, l.lon))
+        .collect()
+}
+
+/// County and municipality facet values of every address, each once (a facet value repeated in
+/// one document would be counted twice).
+fn add_place_facets<'a>(
+    facet: &mut impl FnMut(FilterField, &str),
+    addresses: impl Iterator<Item = &'a Address>,
+) {
+    let mut values = std::collections::BTreeSet::new();
+    for address in addresses {
+        if let Some(county) = &address.county {
+            values.insert((FilterField::County, county.as_str()));
+        }
+        if let Some(municipality) = &address.municipality {
+            values.insert((FilterField::Municipality, municipality.as_str()));
+        }
+    }
+    for (field, value) in values {
+        facet(field, value);
     }
 }
 
 fn add_text(fields: &Fields, doc: &mut TantivyDocument, record: &Record) {
-    let (name, acronym, description, address, founded_year, updated_at) = match record {
+    let (name, acronym, description, founded_year, updated_at) = match record {
         Record::Organisation(o) => {
             for other in &o.other_names {
                 doc.add_text(fields.other_names, other);
@@ -83,11 +131,15 @@ fn add_text(fields: &Fields, doc: &mut TantivyDocument, record: &Record) {
             for tag in &o.expertise {
                 doc.add_text(fields.expertise, tag);
             }
+            for address in o.sites.iter().filter_map(|site| site.address.as_ref()) {
+                for place in place_names(Some(address)) {
+                    doc.add_text(fields.places, place);
+                }
+            }
             (
                 &o.name,
                 &o.acronym,
                 &o.description,
-                &o.address,
                 o.founded_year,
                 &o.updated_at,
             )
@@ -96,10 +148,13 @@ fn add_text(fields: &Fields, doc: &mut TantivyDocument, record: &Record) {
             &n.name,
             &n.acronym,
             &n.description,
-            &n.address,
             n.founded_year,
             &n.updated_at,
         ),
+    };
+    let address = match record {
+        Record::Organisation(o) => &o.address,
+        Record::Network(n) => &n.address,
     };
     doc.add_text(fields.name, name);
     doc.add_text(fields.name_sort, fold(name));
@@ -206,6 +261,7 @@ fn summary(record: &Record) -> Value {
                 json!(o.address.as_ref().map(|a| a.country.clone())),
             );
             put("location", json!(o.location));
+            put("sites", json!(o.sites.iter().map(|s| json!({"label": s.label, "municipality": s.address.as_ref().and_then(|a| a.municipality.clone()), "location": s.location})).collect::<Vec<_>>()));
             put("founded_year", json!(o.founded_year));
             put("code_of_standards", json!(o.code_of_standards));
             put("description", json!(o.description.preferred().map(excerpt)));

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{
@@ -20,9 +20,11 @@ use tantivy::{
 };
 
 use super::analysis::{FOLDED, folded_analyzer, query_terms};
-use super::request::{Hit, SearchRequest, SearchResults, Sort};
+use super::geo_collect::{AreaFilter, DISTANCE_BANDS, Distances, Measured, band, box_query};
+use super::request::{FilterField, Hit, SearchRequest, SearchResults, Sort};
 use super::schema::{self, Fields, SCHEMA_VERSION};
 use super::{SearchError, document};
+use crate::geography::{Area, Bounds, GeoPoint, haversine_km};
 use crate::model::{Record, RecordKind};
 
 /// What a commit carries, so start-up knows where to resume and whether the schema still fits.
@@ -204,28 +206,65 @@ impl SearchIndex {
                 (field, facet_collectors.add_collector(collector))
             })
             .collect();
-        let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
+        let unit_handle = request.unit_facet.then(|| {
+            let mut collector = FacetCollector::for_field("within");
+            collector.add_facet(Facet::root());
+            facet_collectors.add_collector(collector)
+        });
         let sort = match request.sort {
             Sort::Relevance if query_terms(&request.text).is_empty() => Sort::Name,
             sort => sort,
         };
-        let (docs, total, mut facet_fruits): (Vec<(Option<f32>, DocAddress)>, _, _) = match sort {
+        let needs_distances = sort == Sort::Distance || request.distance_facet;
+        let filtered = Filtered {
+            searcher: &searcher,
+            query: query.as_ref(),
+            areas: Arc::new(request.areas.clone()),
+            distances: request
+                .near
+                .filter(|_| needs_distances)
+                .map(|origin| Distances { origin }),
+        };
+        let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
+        let (docs, total, mut facet_fruits, measured) = match sort {
             Sort::Relevance => {
-                let (docs, total, fruits) =
-                    run(&searcher, &query, top.order_by_score(), facet_collectors)?;
+                let (docs, rest) = filtered.run(top.order_by_score(), facet_collectors)?;
                 (
                     docs.into_iter().map(|(s, a)| (Some(s), a)).collect(),
-                    total,
-                    fruits,
+                    rest.0,
+                    rest.1,
+                    rest.2,
                 )
+            }
+            Sort::Distance => {
+                // Every match is measured; the page is cut from them below.
+                let (_, rest) =
+                    filtered.run(TopDocs::with_limit(1).order_by_score(), facet_collectors)?;
+                let mut measured = rest.2.unwrap_or_default();
+                measured.sort_by(|a, b| {
+                    let (a_distance, b_distance) =
+                        (a.0.unwrap_or(f64::INFINITY), b.0.unwrap_or(f64::INFINITY));
+                    a_distance
+                        .total_cmp(&b_distance)
+                        .then(b.1.total_cmp(&a.1))
+                        .then(a.2.cmp(&b.2))
+                });
+                let page: Vec<_> = measured
+                    .iter()
+                    .skip(request.offset)
+                    .take(request.limit)
+                    .map(|&(_, score, address)| (Some(score), address))
+                    .collect();
+                (page, rest.0, rest.1, Some(measured))
             }
             Sort::Name => {
                 let collector = top.order_by_string_fast_field("name_sort", Order::Asc);
-                let (docs, total, fruits) = run(&searcher, &query, collector, facet_collectors)?;
+                let (docs, rest) = filtered.run(collector, facet_collectors)?;
                 (
                     docs.into_iter().map(|(_, a)| (None, a)).collect(),
-                    total,
-                    fruits,
+                    rest.0,
+                    rest.1,
+                    rest.2,
                 )
             }
             Sort::FoundedYear | Sort::Updated => {
@@ -234,39 +273,68 @@ impl SearchIndex {
                     _ => ("updated", Order::Desc),
                 };
                 let collector = top.order_by_fast_field::<u64>(field, order);
-                let (docs, total, fruits) = run(&searcher, &query, collector, facet_collectors)?;
+                let (docs, rest) = filtered.run(collector, facet_collectors)?;
                 (
                     docs.into_iter().map(|(_, a)| (None, a)).collect(),
-                    total,
-                    fruits,
+                    rest.0,
+                    rest.1,
+                    rest.2,
                 )
             }
         };
         let hits = docs
             .into_iter()
-            .map(|(score, address)| self.hit(&searcher, score, address))
-            .collect::<Result<_, _>>()?;
-        let facets = handles
+            .map(|(score, address)| {
+                let mut hit = self.hit(&searcher, score, address)?;
+                hit.distance_km = request.near.and_then(|origin| nearest_km(origin, &hit));
+                Ok(hit)
+            })
+            .collect::<Result<_, SearchError>>()?;
+        let values = |counts: FacetCounts| -> BTreeMap<String, u64> {
+            counts
+                .get(Facet::root())
+                .map(|(facet, count)| {
+                    (
+                        facet
+                            .to_path()
+                            .last()
+                            .copied()
+                            .unwrap_or_default()
+                            .to_owned(),
+                        count,
+                    )
+                })
+                .collect()
+        };
+        let mut facets: BTreeMap<String, BTreeMap<String, u64>> = handles
             .into_iter()
             .map(|(field, handle)| {
-                let counts: FacetCounts = handle.extract(&mut facet_fruits);
-                let values = counts
-                    .get(Facet::root())
-                    .map(|(facet, count)| {
-                        (
-                            facet
-                                .to_path()
-                                .last()
-                                .copied()
-                                .unwrap_or_default()
-                                .to_owned(),
-                            count,
-                        )
-                    })
-                    .collect::<BTreeMap<_, _>>();
-                (field.param().to_owned(), values)
+                (
+                    field.param().to_owned(),
+                    values(handle.extract(&mut facet_fruits)),
+                )
             })
             .collect();
+        if let Some(handle) = unit_handle {
+            facets.insert(
+                "units".to_owned(),
+                values(handle.extract(&mut facet_fruits)),
+            );
+        }
+        if request.distance_facet {
+            let mut bands: BTreeMap<String, u64> = DISTANCE_BANDS
+                .iter()
+                .map(|(name, _, _)| ((*name).to_owned(), 0))
+                .collect();
+            for distance in measured
+                .iter()
+                .flatten()
+                .filter_map(|(distance, _, _)| *distance)
+            {
+                *bands.entry(band(distance).to_owned()).or_default() += 1;
+            }
+            facets.insert("distance".to_owned(), bands);
+        }
         Ok(SearchResults {
             total,
             hits,
@@ -327,11 +395,66 @@ impl SearchIndex {
                 .collect();
             clauses.push((Occur::Must, filter(BooleanQuery::new(any_value))));
         }
+        if !request.areas.is_empty() {
+            let bounds = request
+                .areas
+                .iter()
+                .fold(Bounds::WORLD, |b, area| b.intersect(area.bounds()));
+            clauses.push((Occur::Must, filter_box(box_query(&self.fields, bounds))));
+        }
+        if !request.within.is_empty() {
+            let any_unit = request
+                .within
+                .iter()
+                .map(|unit| self.facet_term(self.fields.within, unit))
+                .collect();
+            clauses.push((Occur::Must, filter(BooleanQuery::new(any_unit))));
+        }
+        if !request.serves.is_empty() {
+            let any_unit = request
+                .serves
+                .iter()
+                .flat_map(|unit| self.serves_clauses(unit))
+                .collect();
+            clauses.push((Occur::Must, filter(BooleanQuery::new(any_unit))));
+        }
         if clauses.is_empty() {
             Box::new(AllQuery)
         } else {
             Box::new(BooleanQuery::new(clauses))
         }
+    }
+
+    fn facet_term(&self, field: tantivy::schema::Field, value: &str) -> (Occur, Box<dyn Query>) {
+        let term = Term::from_facet(field, &Facet::from_path([value]));
+        (
+            Occur::Should,
+            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+        )
+    }
+
+    /// Records that work in `unit`: listed as serving it, or of national scope in its country.
+    fn serves_clauses(&self, unit: &str) -> Vec<(Occur, Box<dyn Query>)> {
+        let is_country = unit.len() == 2 && unit.bytes().all(|b| b.is_ascii_uppercase());
+        let country = if is_country { unit } else { "AL" };
+        let national = BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                self.facet_term(self.fields.facet(FilterField::Scope), "national")
+                    .1,
+            ),
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.country, country),
+                    IndexRecordOption::Basic,
+                )),
+            ),
+        ]);
+        vec![
+            self.facet_term(self.fields.serves, unit),
+            (Occur::Should, Box::new(national)),
+        ]
     }
 
     fn hit(
@@ -362,6 +485,7 @@ impl SearchIndex {
             id,
             name,
             score,
+            distance_km: None,
             summary,
         })
     }
@@ -385,18 +509,62 @@ impl SearchIndex {
     }
 }
 
+/// The coarse geographic box, without changing scores.
+fn filter_box(query: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(query, 0.0))
+}
+
 /// A filter restricts results without changing their scores.
 fn filter(query: impl Query + 'static) -> Box<dyn Query> {
     Box::new(ConstScoreQuery::new(Box::new(query), 0.0))
 }
 
-type Ran<F> = (F, usize, tantivy::collector::MultiFruit);
+/// A query with the exact geographic test and, when needed, distance measurement applied to
+/// whatever collects its results.
+struct Filtered<'a> {
+    searcher: &'a Searcher,
+    query: &'a dyn Query,
+    areas: Arc<Vec<Area>>,
+    distances: Option<Distances>,
+}
 
-fn run<C: Collector>(
-    searcher: &Searcher,
-    query: &dyn Query,
-    top: C,
-    facets: MultiCollector<'_>,
-) -> Result<Ran<C::Fruit>, SearchError> {
-    Ok(searcher.search(query, &(top, Count, facets))?)
+/// What every search collects besides its ranking: the total, the facets, the distances.
+type Rest = (usize, tantivy::collector::MultiFruit, Option<Measured>);
+
+impl Filtered<'_> {
+    fn run<C: Collector>(
+        self,
+        top: C,
+        facets: MultiCollector<'_>,
+    ) -> Result<(C::Fruit, Rest), SearchError> {
+        let collector = AreaFilter {
+            inner: (top, Count, facets, self.distances),
+            areas: self.areas,
+        };
+        let (docs, total, facets, measured) = self.searcher.search(self.query, &collector)?;
+        Ok((docs, (total, facets, measured)))
+    }
+}
+
+/// Distance from `origin` to the nearest place stored in a hit's summary.
+fn nearest_km(origin: GeoPoint, hit: &Hit) -> Option<f64> {
+    let location = |value: &serde_json::Value| {
+        Some(GeoPoint::new(
+            value.get("lat")?.as_f64()?,
+            value.get("lon")?.as_f64()?,
+        ))
+    };
+    let main = hit.summary.get("location").and_then(location);
+    let sites = hit
+        .summary
+        .get("sites")
+        .and_then(|s| s.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|site| site.get("location").and_then(location));
+    main.into_iter()
+        .chain(sites)
+        .map(|point| haversine_km(origin, point))
+        .min_by(f64::total_cmp)
+        .map(|km| (km * 1000.0).round() / 1000.0)
 }

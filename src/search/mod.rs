@@ -4,10 +4,12 @@
 mod analysis;
 mod document;
 mod error;
+mod geo_collect;
 mod index;
 mod request;
 mod schema;
 
 pub use error::SearchError;
+pub use geo_collect::DISTANCE_BANDS;
 pub use index::{IndexState, SearchIndex};
 pub use request::{FilterField, Hit, SearchRequest, SearchResults, Sort};

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::geography::{Area, GeoPoint};
 use crate::model::RecordKind;
 
 /// The fields a search can filter and count facets on. Each is a facet field in the index.
@@ -62,6 +63,8 @@ pub enum Sort {
     FoundedYear,
     /// Most recently updated first.
     Updated,
+    /// Nearest first (needs `near`); ties by relevance.
+    Distance,
 }
 
 #[derive(Debug, Clone)]
@@ -75,6 +78,45 @@ pub struct SearchRequest {
     /// 1 ..= 100, checked by the caller.
     pub limit: usize,
     pub facets: Vec<FilterField>,
+    /// Geographic limits; a record matches when one of its points is inside all of them.
+    pub areas: Vec<Area>,
+    /// Where distances are measured from.
+    pub near: Option<GeoPoint>,
+    /// Unit codes: located in any of them.
+    pub within: Vec<String>,
+    /// Unit or country codes: works in any of them.
+    pub serves: Vec<String>,
+    /// Count hits in distance bands from `near`.
+    pub distance_facet: bool,
+    /// Count hits per unit they are located in (`units` facet, keyed by unit code), for maps.
+    pub unit_facet: bool,
+}
+
+impl SearchRequest {
+    /// Everything, sorted by relevance, first page: the base that callers fill in.
+    pub fn new() -> SearchRequest {
+        SearchRequest {
+            text: String::new(),
+            kind: None,
+            filters: Vec::new(),
+            sort: Sort::Relevance,
+            offset: 0,
+            limit: 20,
+            facets: Vec::new(),
+            areas: Vec::new(),
+            near: None,
+            within: Vec::new(),
+            serves: Vec::new(),
+            distance_facet: false,
+            unit_facet: false,
+        }
+    }
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest::new()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -85,6 +127,10 @@ pub struct Hit {
     pub name: String,
     /// Relevance score; absent when sorting by something else.
     pub score: Option<f32>,
+    /// Great-circle distance from `near` to the nearest of the record's places, when `near` is
+    /// given and the record has a place.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_km: Option<f64>,
     /// The summary fields stored in the index (acronym, place, thematic areas, version, ...).
     #[serde(flatten)]
     pub summary: serde_json::Map<String, serde_json::Value>,

@@ -125,11 +125,8 @@ async fn serve_on_an_empty_directory_answers_with_the_demo_dataset_and_survives_
     assert!(total > 20, "{body}");
     let counties = body["facets"]["county"].as_object().unwrap();
     assert!(counties.len() >= 10, "{body}");
-    // Every demo record has an address in exactly one county.
-    assert_eq!(
-        counties.values().map(|c| c.as_u64().unwrap()).sum::<u64>(),
-        total
-    );
+    // Every demo record has an address, some in two counties (a branch elsewhere).
+    assert!(counties.values().map(|c| c.as_u64().unwrap()).sum::<u64>() >= total);
 
     // An import through the running server, then SIGKILL: nothing acknowledged is lost.
     let file = dir.path().join("more.ndjson");

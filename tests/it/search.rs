@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use reqwest::StatusCode;
 use rrjeti::ingest::demo;
-use rrjeti::model::Record;
+use rrjeti::model::{Address, Record};
 use serde_json::Value;
 
 use crate::helpers::*;
@@ -196,18 +196,31 @@ fn filter_values(
         Record::Organisation(o) => (&o.thematic_areas, &o.scope, &o.address),
         Record::Network(n) => (&n.thematic_areas, &n.scope, &n.address),
     };
+    let mut addresses: Vec<&Address> = address.iter().collect();
+    if let Record::Organisation(o) = record {
+        addresses.extend(o.sites.iter().filter_map(|s| s.address.as_ref()));
+    }
+    let distinct = |values: Vec<String>| -> Vec<String> {
+        values
+            .into_iter()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    };
     values.insert("thematic_area", thematic.clone());
     values.insert("scope", scope.iter().cloned().collect());
     values.insert(
         "county",
-        address.iter().filter_map(|a| a.county.clone()).collect(),
+        distinct(addresses.iter().filter_map(|a| a.county.clone()).collect()),
     );
     values.insert(
         "municipality",
-        address
-            .iter()
-            .filter_map(|a| a.municipality.clone())
-            .collect(),
+        distinct(
+            addresses
+                .iter()
+                .filter_map(|a| a.municipality.clone())
+                .collect(),
+        ),
     );
     if let Record::Organisation(o) = record {
         values.insert("target_group", o.target_groups.clone());

@@ -10,9 +10,10 @@ use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::geography::{GeoPoint, boundaries};
 use crate::model::{
     Address, Contact, Description, Location, Member, Municipality, Network, Organisation, Record,
-    places, slug_from_name,
+    Site, places, slug_from_name,
 };
 use themes::{MOTTOS, NETWORK_KINDS, PREFIXES, REGIONS, THEMES, Theme};
 
@@ -187,10 +188,23 @@ fn organisation(
             .to_vec(),
         _ => Vec::new(),
     };
-    let (lat, lon) = municipality
-        .seat
-        .unwrap_or((municipality.lat, municipality.lon));
     let service_count = rng.random_range(1..=3);
+    // One organisation in ten has a branch in another municipality.
+    let sites = if rng.random_bool(0.1) {
+        let branch = pick_municipality(rng, &places().municipalities);
+        vec![Site {
+            label: Some(format!("Zyra në {}", branch.name)),
+            address: Some(Address {
+                municipality: Some(branch.name.clone()),
+                county: Some(places().county_of(branch).name.clone()),
+                country: "AL".to_owned(),
+                ..Address::default()
+            }),
+            location: Some(point_in(rng, branch)),
+        }]
+    } else {
+        Vec::new()
+    };
     Organisation {
         acronym: rng
             .random_bool(0.35)
@@ -226,11 +240,8 @@ fn organisation(
             postal_code: None,
             country: "AL".to_owned(),
         }),
-        // Within about 600 m of the town centre.
-        location: Some(Location {
-            lat: round5(lat + rng.random_range(-0.005..0.005)),
-            lon: round5(lon + rng.random_range(-0.006..0.006)),
-        }),
+        location: Some(point_in(rng, municipality)),
+        sites,
         areas_served,
         contact: Some(Contact {
             email: Some(format!("info@{id}.demo.example")),
@@ -320,7 +331,7 @@ fn network(
             country: "AL".to_owned(),
             ..Address::default()
         }),
-        location: municipality.seat.map(|(lat, lon)| Location { lat, lon }),
+        location: Some(point_in(rng, municipality)),
         contact: Some(Contact {
             email: Some(format!("sekretaria@{id}.demo.example")),
             ..Contact::default()
@@ -349,6 +360,32 @@ fn agree(noun: &str, ending: &str) -> String {
         }
     }
     ending.to_owned()
+}
+
+/// A point within about 600 m of the town centre that lies inside the municipality (its
+/// boundary decides), or else the municipality's representative point.
+fn point_in(rng: &mut ChaCha8Rng, municipality: &Municipality) -> Location {
+    let (lat, lon) = municipality
+        .seat
+        .unwrap_or((municipality.lat, municipality.lon));
+    for _ in 0..10 {
+        let candidate = GeoPoint::new(
+            round5(lat + rng.random_range(-0.005..0.005)),
+            round5(lon + rng.random_range(-0.006..0.006)),
+        );
+        if boundaries().locate(candidate) == Some(municipality.code.as_str()) {
+            return Location {
+                lat: candidate.lat,
+                lon: candidate.lon,
+                approximate: false,
+            };
+        }
+    }
+    Location {
+        lat: municipality.lat,
+        lon: municipality.lon,
+        approximate: false,
+    }
 }
 
 fn unique_id(ids: &mut HashSet<String>, name: &str) -> String {

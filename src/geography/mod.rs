@@ -1,0 +1,13 @@
+//! Geometry on the Earth, pure: points and great-circle distances, Albania's municipality
+//! boundaries with a point-in-polygon index, and the areas a search can be limited to.
+//! Named `geography` so that `geo` always means the geometry crate.
+
+mod area;
+mod boundaries;
+mod point;
+mod shapes;
+
+pub use area::{Area, Bounds};
+pub use boundaries::{Boundaries, boundaries};
+pub use point::{GeoPoint, decode_points, encode_points, haversine_km, to_point};
+pub use shapes::{Detail, unit_geometry};

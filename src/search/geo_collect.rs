@@ -1,0 +1,196 @@
+//! Geographic filtering and distances inside tantivy. The query narrows candidates to a
+//! latitude/longitude box with fast-field ranges; [`AreaFilter`] then applies the exact test to
+//! each candidate's points (read from a bytes fast field), and [`Distances`] measures every
+//! match's nearest point when results are sorted or counted by distance.
+
+use std::ops::Bound;
+use std::sync::Arc;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::BytesColumn;
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, Term};
+
+use super::schema::Fields;
+use crate::geography::{Area, Bounds, GeoPoint, decode_points, haversine_km};
+
+pub const POINTS: &str = "points";
+
+/// Documents with a point inside the box (on the lat and lon fast fields). With several points
+/// a document may pass with the latitude of one and the longitude of another: the exact test
+/// afterwards removes those.
+pub fn box_query(fields: &Fields, bounds: Bounds) -> Box<dyn Query> {
+    let range = |field, min: f64, max: f64| -> (Occur, Box<dyn Query>) {
+        let query = RangeQuery::new(
+            Bound::Included(Term::from_field_f64(field, min)),
+            Bound::Included(Term::from_field_f64(field, max)),
+        );
+        (Occur::Must, Box::new(query))
+    };
+    Box::new(BooleanQuery::new(vec![
+        range(fields.lat, bounds.min_lat, bounds.max_lat),
+        range(fields.lon, bounds.min_lon, bounds.max_lon),
+    ]))
+}
+
+/// The points of one document, from the segment's bytes column.
+struct SegmentPoints {
+    column: Option<BytesColumn>,
+    buffer: Vec<u8>,
+}
+
+impl SegmentPoints {
+    fn open(reader: &SegmentReader) -> tantivy::Result<SegmentPoints> {
+        Ok(SegmentPoints {
+            column: reader.fast_fields().bytes(POINTS)?,
+            buffer: Vec::new(),
+        })
+    }
+
+    fn of(&mut self, doc: DocId) -> impl Iterator<Item = GeoPoint> + '_ {
+        self.buffer.clear();
+        if let Some(column) = &self.column
+            && let Some(ord) = column.term_ords(doc).next()
+        {
+            let _ = column.ord_to_bytes(ord, &mut self.buffer);
+        }
+        decode_points(&self.buffer)
+    }
+}
+
+/// Passes to `inner` only the documents with a point inside every area (all of them pass when
+/// there is no area).
+pub struct AreaFilter<C> {
+    pub inner: C,
+    pub areas: Arc<Vec<Area>>,
+}
+
+pub struct AreaFilterSegment<C> {
+    inner: C,
+    areas: Arc<Vec<Area>>,
+    points: SegmentPoints,
+}
+
+impl<C: Collector> Collector for AreaFilter<C> {
+    type Fruit = C::Fruit;
+    type Child = AreaFilterSegment<C::Child>;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        Ok(AreaFilterSegment {
+            inner: self.inner.for_segment(segment, reader)?,
+            areas: Arc::clone(&self.areas),
+            points: SegmentPoints::open(reader)?,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.inner.requires_scoring()
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<<Self::Child as SegmentCollector>::Fruit>,
+    ) -> tantivy::Result<Self::Fruit> {
+        self.inner.merge_fruits(fruits)
+    }
+}
+
+impl<C: SegmentCollector> SegmentCollector for AreaFilterSegment<C> {
+    type Fruit = C::Fruit;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let areas = &self.areas;
+        if areas.is_empty()
+            || self
+                .points
+                .of(doc)
+                .any(|point| areas.iter().all(|area| area.contains(point)))
+        {
+            self.inner.collect(doc, score);
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.inner.harvest()
+    }
+}
+
+/// Every matching document with its distance from `origin` to its nearest point (None for a
+/// document without a point) and its score.
+pub struct Distances {
+    pub origin: GeoPoint,
+}
+
+pub type Measured = Vec<(Option<f64>, Score, DocAddress)>;
+
+pub struct DistancesSegment {
+    origin: GeoPoint,
+    segment: SegmentOrdinal,
+    points: SegmentPoints,
+    measured: Measured,
+}
+
+impl Collector for Distances {
+    type Fruit = Measured;
+    type Child = DistancesSegment;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        Ok(DistancesSegment {
+            origin: self.origin,
+            segment,
+            points: SegmentPoints::open(reader)?,
+            measured: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Measured>) -> tantivy::Result<Measured> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+}
+
+impl SegmentCollector for DistancesSegment {
+    type Fruit = Measured;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let origin = self.origin;
+        let nearest = self
+            .points
+            .of(doc)
+            .map(|p| haversine_km(origin, p))
+            .min_by(f64::total_cmp);
+        self.measured
+            .push((nearest, score, DocAddress::new(self.segment, doc)));
+    }
+
+    fn harvest(self) -> Measured {
+        self.measured
+    }
+}
+
+/// Distance bands of the `distance` facet, in kilometres: [from, to).
+pub const DISTANCE_BANDS: [(&str, f64, f64); 5] = [
+    ("0-5", 0.0, 5.0),
+    ("5-10", 5.0, 10.0),
+    ("10-25", 10.0, 25.0),
+    ("25-50", 25.0, 50.0),
+    ("50+", 50.0, f64::INFINITY),
+];
+
+pub fn band(distance_km: f64) -> &'static str {
+    DISTANCE_BANDS
+        .iter()
+        .find(|(_, from, to)| (*from..*to).contains(&distance_km))
+        .map_or("50+", |(name, _, _)| name)
+}
