@@ -6,6 +6,7 @@ mod helpers;
 mod cli;
 mod demo;
 mod errors;
+mod geography;
 mod import_export;
 mod memberships;
 mod records;
