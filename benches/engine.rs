@@ -1,12 +1,19 @@
-//! Engine benchmarks on the committed demo dataset (1,540 records): search inside the directory,
-//! without HTTP. The full query mix at 100,000 and 1,000,000 records comes with the performance
-//! work; figures are recorded in BENCHMARKS.md.
+//! Engine benchmarks: search inside the directory, without HTTP.
+//!
+//! - `search/demo/*`: text, filters and facets on the committed demo dataset (1,540 records).
+//! - `geo/{size}/*`: geographic filters alone and with a text query, on generated directories
+//!   of `RRJETI_BENCH_SIZES` organisations (default 100000; add 1000000 for the large case).
+//!
+//! Figures are recorded in BENCHMARKS.md.
 
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use geo::{LineString, MultiPolygon, Polygon};
 use rrjeti::directory::{Directory, Options};
-use rrjeti::search::{FilterField, SearchRequest};
+use rrjeti::geography::{Area, GeoPoint};
+use rrjeti::ingest::demo;
+use rrjeti::search::{FilterField, SearchRequest, Sort};
 
 fn request(
     text: &str,
@@ -21,12 +28,17 @@ fn request(
     }
 }
 
-fn search(c: &mut Criterion) {
+/// A directory in a temporary folder holding `lines`, fully indexed.
+fn directory_with(lines: impl Iterator<Item = String>) -> (tempfile::TempDir, Directory) {
     let dir = tempfile::tempdir().unwrap();
-    let directory = Directory::open(dir.path(), Options::default()).unwrap();
-    let lines = rrjeti::DEMO_DATASET.lines().map(|l| Ok(l.to_owned()));
-    let report = directory.import(lines, &mut |_| {}).unwrap();
-    assert!(directory.wait_indexed_blocking(report.last_seq, Duration::from_secs(60)));
+    let directory = Directory::open(dir.path(), Options { writer_threads: 2 }).unwrap();
+    let report = directory.import(lines.map(Ok), &mut |_| {}).unwrap();
+    assert!(directory.wait_indexed_blocking(report.last_seq, Duration::from_secs(600)));
+    (dir, directory)
+}
+
+fn demo_search(c: &mut Criterion) {
+    let (_dir, directory) = directory_with(rrjeti::DEMO_DATASET.lines().map(str::to_owned));
     let cases = [
         ("one word", request("mjedis", vec![], vec![])),
         (
@@ -56,5 +68,95 @@ fn search(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, search);
+fn sizes() -> Vec<usize> {
+    std::env::var("RRJETI_BENCH_SIZES")
+        .unwrap_or_else(|_| "100000".to_owned())
+        .split(',')
+        .filter_map(|n| n.trim().parse().ok())
+        .collect()
+}
+
+fn geo_search(c: &mut Criterion) {
+    let tirana = GeoPoint::new(41.3275, 19.8187);
+    let durres_pentagon = {
+        let ring: Vec<(f64, f64)> = vec![
+            (19.40, 41.28),
+            (19.52, 41.27),
+            (19.56, 41.36),
+            (19.47, 41.42),
+            (19.38, 41.36),
+            (19.40, 41.28),
+        ];
+        Area::Shape(MultiPolygon::new(vec![Polygon::new(
+            LineString::from(ring),
+            vec![],
+        )]))
+    };
+    let radius = Area::Circle {
+        center: tirana,
+        radius_km: 10.0,
+    };
+    let rect = Area::Rect {
+        min_lon: 19.7,
+        min_lat: 41.25,
+        max_lon: 19.95,
+        max_lat: 41.4,
+    };
+    for size in sizes() {
+        let mut lines = Vec::with_capacity(size + size / 250);
+        demo::generate(size, (size / 250).max(40), 1, &mut |record| {
+            lines.push(record.to_tagged_json().to_string())
+        });
+        let (_dir, directory) = directory_with(lines.into_iter());
+        let with = |text: &str, areas: Vec<Area>| SearchRequest {
+            text: text.to_owned(),
+            areas,
+            near: Some(tirana),
+            ..SearchRequest::new()
+        };
+        let cases = [
+            ("radius 10 km", with("", vec![radius.clone()])),
+            ("radius 10 km + text", with("mjedis", vec![radius.clone()])),
+            (
+                "radius 10 km + text, sorted by distance",
+                SearchRequest {
+                    sort: Sort::Distance,
+                    ..with("mjedis", vec![radius.clone()])
+                },
+            ),
+            ("box", with("", vec![rect.clone()])),
+            ("box + text", with("mjedis", vec![rect.clone()])),
+            ("polygon", with("", vec![durres_pentagon.clone()])),
+            (
+                "polygon + text",
+                with("mjedis", vec![durres_pentagon.clone()]),
+            ),
+            (
+                "within county",
+                SearchRequest {
+                    within: vec!["AL-10".into()],
+                    ..SearchRequest::new()
+                },
+            ),
+            (
+                "within county + text",
+                SearchRequest {
+                    text: "mjedis".into(),
+                    within: vec!["AL-10".into()],
+                    ..SearchRequest::new()
+                },
+            ),
+        ];
+        let mut group = c.benchmark_group(format!("geo/{size}"));
+        group
+            .measurement_time(Duration::from_secs(4))
+            .sample_size(50);
+        for (name, request) in cases {
+            group.bench_function(name, |b| b.iter(|| directory.search(&request).unwrap()));
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, demo_search, geo_search);
 criterion_main!(benches);

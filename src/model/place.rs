@@ -20,6 +20,10 @@ pub(super) fn place(
     if address.as_ref().is_some_and(|a| a.country != "AL") {
         return (address, location);
     }
+    // An approximate point only stood for the address; when the address names a municipality,
+    // the point follows it (so editing the address of an exported record just works).
+    let names_municipality = address.as_ref().is_some_and(|a| a.municipality.is_some());
+    let location = location.filter(|l| !(l.approximate && names_municipality));
     let Some(location) = location else {
         let approximate = address
             .as_ref()
@@ -222,6 +226,24 @@ mod tests {
     fn an_address_without_a_location_gets_an_approximate_point_inside_its_municipality() {
         let mut problems = Problems::default();
         let (_, location) = place("", Some(&address("Kukës")), None, &mut problems);
+        let location = location.unwrap();
+        assert!(location.approximate);
+        assert_eq!(
+            boundaries().locate(GeoPoint::new(location.lat, location.lon)),
+            Some("kukes")
+        );
+    }
+
+    #[test]
+    fn an_approximate_point_follows_a_changed_address() {
+        let mut problems = Problems::default();
+        let old_point = Location {
+            lat: 42.0683,
+            lon: 19.5126,
+            approximate: true,
+        };
+        let (_, location) = place("", Some(&address("Kukës")), Some(old_point), &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
         let location = location.unwrap();
         assert!(location.approximate);
         assert_eq!(
