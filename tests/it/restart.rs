@@ -52,6 +52,16 @@ fn open(dir: &Path) -> Directory {
     Directory::open(dir, Options::default()).unwrap()
 }
 
+/// Imports the fixture into the directory at `dir` and closes it.
+fn import_fixture(dir: &Path) {
+    let directory = open(dir);
+    let lines = ndjson(&fixture())
+        .lines()
+        .map(|l| Ok(l.to_owned()))
+        .collect::<Vec<_>>();
+    directory.import(lines.into_iter(), &mut |_| {}).unwrap();
+}
+
 #[test]
 fn changes_the_index_missed_are_replayed_at_start_up() {
     let dir = data_dir();
@@ -76,14 +86,7 @@ fn changes_the_index_missed_are_replayed_at_start_up() {
 #[test]
 fn a_missing_index_is_rebuilt_from_the_store() {
     let dir = data_dir();
-    {
-        let directory = open(dir.path());
-        let lines = ndjson(&fixture())
-            .lines()
-            .map(|l| Ok(l.to_owned()))
-            .collect::<Vec<_>>();
-        directory.import(lines.into_iter(), &mut |_| {}).unwrap();
-    }
+    import_fixture(dir.path());
     std::fs::remove_dir_all(dir.path().join("index")).unwrap();
     let directory = open(dir.path());
     assert_index_agrees_with_store(&directory);
@@ -92,14 +95,7 @@ fn a_missing_index_is_rebuilt_from_the_store() {
 #[test]
 fn an_unreadable_index_is_rebuilt_from_the_store() {
     let dir = data_dir();
-    {
-        let directory = open(dir.path());
-        let lines = ndjson(&fixture())
-            .lines()
-            .map(|l| Ok(l.to_owned()))
-            .collect::<Vec<_>>();
-        directory.import(lines.into_iter(), &mut |_| {}).unwrap();
-    }
+    import_fixture(dir.path());
     std::fs::write(dir.path().join("index").join("meta.json"), b"{ not json").unwrap();
     let directory = open(dir.path());
     assert_index_agrees_with_store(&directory);
@@ -108,14 +104,7 @@ fn an_unreadable_index_is_rebuilt_from_the_store() {
 #[test]
 fn an_index_from_another_schema_version_is_rebuilt() {
     let dir = data_dir();
-    {
-        let directory = open(dir.path());
-        let lines = ndjson(&fixture())
-            .lines()
-            .map(|l| Ok(l.to_owned()))
-            .collect::<Vec<_>>();
-        directory.import(lines.into_iter(), &mut |_| {}).unwrap();
-    }
+    import_fixture(dir.path());
     let meta_path = dir.path().join("index").join("meta.json");
     let mut meta: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&meta_path).unwrap()).unwrap();
