@@ -9,5 +9,5 @@ mod shapes;
 
 pub use area::{Area, Bounds};
 pub use boundaries::{Boundaries, boundaries};
-pub use point::{GeoPoint, decode_points, encode_points, haversine_km, to_point};
+pub use point::{GeoPoint, haversine_km, to_point};
 pub use shapes::{Detail, unit_geometry};

@@ -7,7 +7,7 @@ use tantivy::schema::Facet;
 
 use super::request::FilterField;
 use super::schema::Fields;
-use crate::geography::{GeoPoint, encode_points};
+use crate::geography::GeoPoint;
 use crate::model::{
     Address, Label, Location, Record, RecordKind, countries, fold, places, served_units, taxonomy,
     within_units,
@@ -75,9 +75,6 @@ fn add_geography(fields: &Fields, doc: &mut TantivyDocument, record: &Record) {
     for point in &points {
         doc.add_f64(fields.lat, point.lat);
         doc.add_f64(fields.lon, point.lon);
-    }
-    if !points.is_empty() {
-        doc.add_bytes(fields.points, &encode_points(&points));
     }
     for unit in within_units(record) {
         doc.add_facet(fields.within, Facet::from_path([unit]));

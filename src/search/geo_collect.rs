@@ -1,20 +1,21 @@
 //! Geographic filtering and distances inside tantivy. The query narrows candidates to a
 //! latitude/longitude box with fast-field ranges; [`AreaFilter`] then applies the exact test to
-//! each candidate's points (read from a bytes fast field), and [`Distances`] measures every
+//! each candidate's points (read from the same fast fields), and [`Distances`] measures every
 //! match's nearest point when results are sorted or counted by distance.
 
 use std::ops::Bound;
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::BytesColumn;
+use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, Term};
 
 use super::schema::Fields;
-use crate::geography::{Area, Bounds, GeoPoint, decode_points, haversine_km};
+use crate::geography::{Area, Bounds, GeoPoint, haversine_km};
 
-pub const POINTS: &str = "points";
+pub const LAT: &str = "lat";
+pub const LON: &str = "lon";
 
 /// Documents with a point inside the box (on the lat and lon fast fields). With several points
 /// a document may pass with the latitude of one and the longitude of another: the exact test
@@ -33,28 +34,29 @@ pub fn box_query(fields: &Fields, bounds: Bounds) -> Box<dyn Query> {
     ]))
 }
 
-/// The points of one document, from the segment's bytes column.
+/// The points of one document, from the segment's latitude and longitude columns. Both are
+/// multi-valued and keep the order in which a document's values were added, so the i-th
+/// latitude and the i-th longitude are one point. (A numeric column; a bytes column would cost
+/// a dictionary lookup per document.)
 struct SegmentPoints {
-    column: Option<BytesColumn>,
-    buffer: Vec<u8>,
+    lat: Option<Column<f64>>,
+    lon: Option<Column<f64>>,
 }
 
 impl SegmentPoints {
     fn open(reader: &SegmentReader) -> tantivy::Result<SegmentPoints> {
+        let fast = reader.fast_fields();
         Ok(SegmentPoints {
-            column: reader.fast_fields().bytes(POINTS)?,
-            buffer: Vec::new(),
+            lat: fast.column_opt::<f64>(LAT)?,
+            lon: fast.column_opt::<f64>(LON)?,
         })
     }
 
-    fn of(&mut self, doc: DocId) -> impl Iterator<Item = GeoPoint> + '_ {
-        self.buffer.clear();
-        if let Some(column) = &self.column
-            && let Some(ord) = column.term_ords(doc).next()
-        {
-            let _ = column.ord_to_bytes(ord, &mut self.buffer);
-        }
-        decode_points(&self.buffer)
+    fn of(&self, doc: DocId) -> impl Iterator<Item = GeoPoint> + '_ {
+        let (lat, lon) = (self.lat.as_ref(), self.lon.as_ref());
+        let lats = lat.into_iter().flat_map(move |c| c.values_for_doc(doc));
+        let lons = lon.into_iter().flat_map(move |c| c.values_for_doc(doc));
+        lats.zip(lons).map(|(lat, lon)| GeoPoint::new(lat, lon))
     }
 }
 

@@ -10,7 +10,7 @@ use super::analysis::FOLDED;
 use super::request::FilterField;
 
 /// Bump when the schema, the analysers or what documents hold changes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Clone)]
 pub struct Fields {
@@ -29,11 +29,10 @@ pub struct Fields {
     pub founded_year: Field,
     pub updated: Field,
     pub summary: Field,
-    /// Latitudes and longitudes of every point (main location and sites), for box ranges.
+    /// Latitude and longitude of every point (main location, then sites), in the same order:
+    /// box ranges, the exact geographic test and distances all read them.
     pub lat: Field,
     pub lon: Field,
-    /// Every point, exactly, for the exact geographic test and distances.
-    pub points: Field,
     /// Unit codes (`shkoder`, `AL-10`) the record has a place in.
     pub within: Field,
     /// Unit and country codes the record works in (see `model::served_units`).
@@ -73,9 +72,8 @@ pub fn build() -> (Schema, Fields) {
     let founded_year = builder.add_u64_field("founded_year", FAST | INDEXED);
     let updated = builder.add_u64_field("updated", FAST);
     let summary = builder.add_text_field("summary", STORED);
-    let lat = builder.add_f64_field("lat", FAST);
-    let lon = builder.add_f64_field("lon", FAST);
-    let points = builder.add_bytes_field(super::geo_collect::POINTS, FAST);
+    let lat = builder.add_f64_field(super::geo_collect::LAT, FAST);
+    let lon = builder.add_f64_field(super::geo_collect::LON, FAST);
     let within = builder.add_facet_field("within", FacetOptions::default());
     let serves = builder.add_facet_field("serves", FacetOptions::default());
     let country = builder.add_text_field("country", STRING);
@@ -104,7 +102,6 @@ pub fn build() -> (Schema, Fields) {
         summary,
         lat,
         lon,
-        points,
         within,
         serves,
         country,

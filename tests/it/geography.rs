@@ -21,6 +21,9 @@ fn multi_site() -> Vec<Value> {
         json!({"type": "organisation", "id": "dy-zyra", "name": "Shoqata me Dy Zyra", "scope": "local",
                "location": {"lat": 42.0683, "lon": 19.5126},
                "sites": [{"label": "Dega Vlorë", "location": {"lat": 40.4660, "lon": 19.4914}}]}),
+        json!({"type": "organisation", "id": "veri-jug", "name": "Shoqata Veri e Jug", "scope": "local",
+               "location": {"lat": 42.0683, "lon": 19.5126},
+               "sites": [{"label": "Dega Korçë", "location": {"lat": 40.6186, "lon": 20.7808}}]}),
         json!({"type": "organisation", "id": "vetem-adrese", "name": "Shoqata pa Koordinata",
                "address": {"municipality": "Kukës"}}),
         json!({"type": "organisation", "id": "kosove", "name": "Organizata në Prishtinë", "scope": "regional",
@@ -402,6 +405,30 @@ async fn a_branch_counts_for_radius_and_distance() {
     assert!(
         body["hits"][0]["distance_km"].as_f64().unwrap() < 2.0,
         "the branch in Vlorë, not Shkodër"
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_site_keeps_its_own_latitude_and_longitude() {
+    let dir = data_dir();
+    let (server, _) = spawn_geo(dir.path()).await;
+    // The branch in Korçë is north-west of nothing: pairing the head office's latitude with the
+    // branch's longitude (or the reverse) must not create a phantom place.
+    assert!(
+        found(&server, "q=jug&near=40.6186,20.7808&radius_km=3")
+            .await
+            .contains("veri-jug")
+    );
+    assert!(
+        !found(&server, "q=jug&near=40.6186,19.5126&radius_km=3")
+            .await
+            .contains("veri-jug")
+    );
+    assert!(
+        !found(&server, "q=jug&near=42.0683,20.7808&radius_km=3")
+            .await
+            .contains("veri-jug")
     );
     server.stop().await;
 }
