@@ -115,6 +115,7 @@ fn geo_search(c: &mut Criterion) {
             ..SearchRequest::new()
         };
         let cases = [
+            ("text alone", with("mjedis", vec![])),
             ("radius 10 km", with("", vec![radius.clone()])),
             ("radius 10 km + text", with("mjedis", vec![radius.clone()])),
             (
