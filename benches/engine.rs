@@ -118,6 +118,11 @@ fn geo_search(c: &mut Criterion) {
             ("text alone", with("mjedis", vec![])),
             ("radius 10 km", with("", vec![radius.clone()])),
             ("radius 10 km + text", with("mjedis", vec![radius.clone()])),
+            ("selective text alone", with("prokurimit", vec![])),
+            (
+                "radius 10 km + selective text",
+                with("prokurimit", vec![radius.clone()]),
+            ),
             (
                 "radius 10 km + text, sorted by distance",
                 SearchRequest {

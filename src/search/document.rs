@@ -5,6 +5,7 @@ use serde_json::{Map, Value, json};
 use tantivy::TantivyDocument;
 use tantivy::schema::Facet;
 
+use super::geo_collect;
 use super::request::FilterField;
 use super::schema::Fields;
 use crate::geography::GeoPoint;
@@ -72,9 +73,14 @@ pub fn build(fields: &Fields, record: &Record, networks: &[String]) -> TantivyDo
 /// Points for geographic filters and distances; unit codes for `within` and `serves`.
 fn add_geography(fields: &Fields, doc: &mut TantivyDocument, record: &Record) {
     let points = points(record);
+    let mut cells = std::collections::BTreeSet::new();
     for point in &points {
         doc.add_f64(fields.lat, point.lat);
         doc.add_f64(fields.lon, point.lon);
+        cells.extend(geo_collect::cells(point.lat, point.lon));
+    }
+    for cell in cells {
+        doc.add_text(fields.cells, cell);
     }
     for unit in within_units(record) {
         doc.add_facet(fields.within, Facet::from_path([unit]));

@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
-use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery};
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, Term};
 
 use super::schema::Fields;
@@ -16,6 +17,57 @@ use crate::geography::{Area, Bounds, GeoPoint, haversine_km};
 
 pub const LAT: &str = "lat";
 pub const LON: &str = "lon";
+
+/// Grid cell sizes in degrees, coarse to fine: every point is indexed in one cell of each.
+const CELL_SIZES: [f64; 4] = [1.0, 0.25, 0.0625, 0.015_625];
+/// A box is looked up by at most this many cells, at the finest level that allows it.
+const MAX_CELLS: i64 = 24;
+
+fn cell(level: usize, lat: f64, lon: f64) -> String {
+    let size = CELL_SIZES[level];
+    format!(
+        "{level}:{}:{}",
+        (lat / size).floor() as i64,
+        (lon / size).floor() as i64
+    )
+}
+
+/// The grid cells a point is indexed under, one per level.
+pub fn cells(lat: f64, lon: f64) -> impl Iterator<Item = String> {
+    (0..CELL_SIZES.len()).map(move |level| cell(level, lat, lon))
+}
+
+/// Documents with a point in a grid cell that touches the box: posting lists of a few cell
+/// terms, cheap to intersect with a text query. Boxes too large for [`MAX_CELLS`] cells at the
+/// coarsest level use the fast-field ranges of [`box_query`] instead.
+pub fn coarse_query(fields: &Fields, bounds: Bounds) -> Box<dyn Query> {
+    for level in (0..CELL_SIZES.len()).rev() {
+        let size = CELL_SIZES[level];
+        let (lat0, lat1) = (
+            (bounds.min_lat / size).floor() as i64,
+            (bounds.max_lat / size).floor() as i64,
+        );
+        let (lon0, lon1) = (
+            (bounds.min_lon / size).floor() as i64,
+            (bounds.max_lon / size).floor() as i64,
+        );
+        if (lat1 - lat0 + 1) * (lon1 - lon0 + 1) > MAX_CELLS {
+            continue;
+        }
+        let mut any_cell: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for lat in lat0..=lat1 {
+            for lon in lon0..=lon1 {
+                let term = Term::from_field_text(fields.cells, &format!("{level}:{lat}:{lon}"));
+                any_cell.push((
+                    Occur::Should,
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                ));
+            }
+        }
+        return Box::new(BooleanQuery::new(any_cell));
+    }
+    box_query(fields, bounds)
+}
 
 /// Documents with a point inside the box (on the lat and lon fast fields). With several points
 /// a document may pass with the latitude of one and the longitude of another: the exact test

@@ -20,7 +20,7 @@ use tantivy::{
 };
 
 use super::analysis::{FOLDED, folded_analyzer, query_terms};
-use super::geo_collect::{AreaFilter, DISTANCE_BANDS, Distances, Measured, band, box_query};
+use super::geo_collect::{AreaFilter, DISTANCE_BANDS, Distances, Measured, band, coarse_query};
 use super::request::{FilterField, Hit, SearchRequest, SearchResults, Sort};
 use super::schema::{self, Fields, SCHEMA_VERSION};
 use super::{SearchError, document};
@@ -348,28 +348,25 @@ impl SearchIndex {
         let terms = query_terms(&request.text);
         for (position, term) in terms.iter().enumerate() {
             let is_last = position + 1 == terms.len();
+            let as_prefix = is_last && term.chars().count() >= PREFIX_MIN_CHARS;
             let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            let mut boosted = |query: Box<dyn Query>, weight: f32| {
+                per_field.push((Occur::Should, Box::new(BoostQuery::new(query, weight))));
+            };
             for (name, weight) in TEXT_WEIGHTS {
                 let Ok(field) = schema.get_field(name) else {
                     continue;
                 };
                 let term = Term::from_field_text(field, term);
-                let exact = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
-                per_field.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(exact), weight)),
-                ));
-                if is_last
-                    && term
-                        .value()
-                        .as_str()
-                        .is_some_and(|t| t.chars().count() >= PREFIX_MIN_CHARS)
-                {
-                    let prefix = FuzzyTermQuery::new_prefix(term, 0, false);
-                    per_field.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(Box::new(prefix), weight * PREFIX_WEIGHT)),
-                    ));
+                boosted(
+                    Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+                    weight,
+                );
+                if as_prefix {
+                    boosted(
+                        Box::new(FuzzyTermQuery::new_prefix(term, 0, false)),
+                        weight * PREFIX_WEIGHT,
+                    );
                 }
             }
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(per_field))));
@@ -400,7 +397,7 @@ impl SearchIndex {
                 .areas
                 .iter()
                 .fold(Bounds::WORLD, |b, area| b.intersect(area.bounds()));
-            clauses.push((Occur::Must, filter_box(box_query(&self.fields, bounds))));
+            clauses.push((Occur::Must, filter_box(coarse_query(&self.fields, bounds))));
         }
         if !request.within.is_empty() {
             let any_unit = request

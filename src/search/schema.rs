@@ -10,7 +10,7 @@ use super::analysis::FOLDED;
 use super::request::FilterField;
 
 /// Bump when the schema, the analysers or what documents hold changes.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 5;
 
 #[derive(Clone)]
 pub struct Fields {
@@ -33,6 +33,8 @@ pub struct Fields {
     /// box ranges, the exact geographic test and distances all read them.
     pub lat: Field,
     pub lon: Field,
+    /// Grid cells of every point at several sizes: the coarse geographic filter.
+    pub cells: Field,
     /// Unit codes (`shkoder`, `AL-10`) the record has a place in.
     pub within: Field,
     /// Unit and country codes the record works in (see `model::served_units`).
@@ -74,6 +76,7 @@ pub fn build() -> (Schema, Fields) {
     let summary = builder.add_text_field("summary", STORED);
     let lat = builder.add_f64_field(super::geo_collect::LAT, FAST);
     let lon = builder.add_f64_field(super::geo_collect::LON, FAST);
+    let cells = builder.add_text_field("cells", STRING);
     let within = builder.add_facet_field("within", FacetOptions::default());
     let serves = builder.add_facet_field("serves", FacetOptions::default());
     let country = builder.add_text_field("country", STRING);
@@ -102,6 +105,7 @@ pub fn build() -> (Schema, Fields) {
         summary,
         lat,
         lon,
+        cells,
         within,
         serves,
         country,

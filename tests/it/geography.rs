@@ -154,6 +154,20 @@ async fn radius_search_equals_a_scan_by_haversine_distance() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_circle_wider_than_the_grid_still_equals_a_scan() {
+    let dir = data_dir();
+    let (server, records) = spawn_geo(dir.path()).await;
+    // 2,000 km spans more grid cells than a lookup takes, so the fast-field box is used instead.
+    let centre = GeoPoint::new(41.3275, 19.8187);
+    for radius in [150.0, 2_000.0] {
+        let want = expected(&records, |p| haversine_km(centre, p) <= radius);
+        let query = format!("near={},{}&radius_km={radius}", centre.lat, centre.lon);
+        assert_eq!(found(&server, &query).await, want, "{query}");
+    }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_point_exactly_on_the_circle_or_the_box_edge_is_inside() {
     let dir = data_dir();
     let (server, records) = spawn_geo(dir.path()).await;
