@@ -161,7 +161,7 @@ pub async fn geojson(
         .map(|code| {
             let mut properties = unit_json(code).unwrap_or_default();
             if counts {
-                properties["count"] = json!(unit_counts.get(code.as_str()).copied().unwrap_or(0));
+                properties["count"] = unit_counts.get(code.as_str()).cloned().unwrap_or(json!(0));
             }
             json!({
                 "type": "Feature",

@@ -242,9 +242,10 @@ pub const DISTANCE_BANDS: [(&str, f64, f64); 5] = [
     ("50+", 50.0, f64::INFINITY),
 ];
 
-pub fn band(distance_km: f64) -> &'static str {
+/// The index of the band holding a distance.
+pub fn band(distance_km: f64) -> usize {
     DISTANCE_BANDS
         .iter()
-        .find(|(_, from, to)| (*from..*to).contains(&distance_km))
-        .map_or("50+", |(name, _, _)| name)
+        .position(|(_, from, to)| (*from..*to).contains(&distance_km))
+        .unwrap_or(DISTANCE_BANDS.len() - 1)
 }

@@ -21,7 +21,7 @@ use tantivy::{
 
 use super::analysis::{FOLDED, folded_analyzer, query_terms};
 use super::geo_collect::{AreaFilter, DISTANCE_BANDS, Distances, Measured, band, coarse_query};
-use super::request::{FilterField, Hit, SearchRequest, SearchResults, Sort};
+use super::request::{FacetCounts as Counts, FilterField, Hit, SearchRequest, SearchResults, Sort};
 use super::schema::{self, Fields, SCHEMA_VERSION};
 use super::{SearchError, document};
 use crate::geography::{Area, Bounds, GeoPoint, haversine_km};
@@ -290,23 +290,22 @@ impl SearchIndex {
                 Ok(hit)
             })
             .collect::<Result<_, SearchError>>()?;
-        let values = |counts: FacetCounts| -> BTreeMap<String, u64> {
+        // Tantivy's facet children come in value order.
+        let values = |counts: FacetCounts| -> Counts {
             counts
                 .get(Facet::root())
                 .map(|(facet, count)| {
-                    (
-                        facet
-                            .to_path()
-                            .last()
-                            .copied()
-                            .unwrap_or_default()
-                            .to_owned(),
-                        count,
-                    )
+                    let value = facet
+                        .to_path()
+                        .last()
+                        .copied()
+                        .unwrap_or_default()
+                        .to_owned();
+                    (value, count.into())
                 })
                 .collect()
         };
-        let mut facets: BTreeMap<String, BTreeMap<String, u64>> = handles
+        let mut facets: BTreeMap<String, Counts> = handles
             .into_iter()
             .map(|(field, handle)| {
                 (
@@ -322,17 +321,19 @@ impl SearchIndex {
             );
         }
         if request.distance_facet {
-            let mut bands: BTreeMap<String, u64> = DISTANCE_BANDS
-                .iter()
-                .map(|(name, _, _)| ((*name).to_owned(), 0))
-                .collect();
+            let mut bands = [0_u64; DISTANCE_BANDS.len()];
             for distance in measured
                 .iter()
                 .flatten()
                 .filter_map(|(distance, _, _)| *distance)
             {
-                *bands.entry(band(distance).to_owned()).or_default() += 1;
+                bands[band(distance)] += 1;
             }
+            let bands = DISTANCE_BANDS
+                .iter()
+                .zip(bands)
+                .map(|((name, _, _), count)| ((*name).to_owned(), count.into()))
+                .collect();
             facets.insert("distance".to_owned(), bands);
         }
         Ok(SearchResults {

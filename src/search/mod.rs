@@ -12,4 +12,4 @@ mod schema;
 pub use error::SearchError;
 pub use geo_collect::DISTANCE_BANDS;
 pub use index::{IndexState, SearchIndex};
-pub use request::{FilterField, Hit, SearchRequest, SearchResults, Sort};
+pub use request::{FacetCounts, FilterField, Hit, SearchRequest, SearchResults, Sort};

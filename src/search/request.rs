@@ -136,9 +136,14 @@ pub struct Hit {
     pub summary: serde_json::Map<String, serde_json::Value>,
 }
 
+/// Counts by value, serialised as a JSON object that keeps this order.
+pub type FacetCounts = serde_json::Map<String, serde_json::Value>;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResults {
     pub total: usize,
     pub hits: Vec<Hit>,
-    pub facets: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Facet name → value → count. Values are in a meaningful order: by value for fields, by
+    /// band for `distance`.
+    pub facets: BTreeMap<String, FacetCounts>,
 }

@@ -500,6 +500,16 @@ async fn the_distance_facet_counts_hits_in_bands() {
             *want.get_mut(band).unwrap() += 1;
         }
     }
+    let bands: Vec<&String> = body["facets"]["distance"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(
+        bands,
+        ["0-5", "5-10", "10-25", "25-50", "50+"],
+        "bands come nearest first"
+    );
     let got: BTreeMap<String, u64> =
         serde_json::from_value(body["facets"]["distance"].clone()).unwrap();
     assert_eq!(got, want);
