@@ -11,7 +11,7 @@ use tantivy::collector::{
     Collector, Count, DocSetCollector, FacetCollector, FacetCounts, MultiCollector, TopDocs,
 };
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery,
 };
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{
@@ -67,6 +67,10 @@ const TEXT_WEIGHTS: [(&str, f32); 7] = [
 /// weight of an exact match, when it has at least `PREFIX_MIN_CHARS` characters.
 const PREFIX_WEIGHT: f32 = 0.5;
 const PREFIX_MIN_CHARS: usize = 3;
+/// Completions of the last word matched per field: the most frequent ones.
+const MAX_COMPLETIONS: usize = 12;
+/// Completions looked at per field to find the most frequent ones.
+const MAX_SCANNED_COMPLETIONS: usize = 512;
 
 impl SearchIndex {
     pub fn inspect(dir: &Path) -> IndexState {
@@ -195,7 +199,7 @@ impl SearchIndex {
 
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
-        let query = self.build_query(request);
+        let query = self.build_query(&searcher, request);
         let mut facet_collectors = MultiCollector::new();
         let handles: Vec<_> = request
             .facets
@@ -343,7 +347,7 @@ impl SearchIndex {
         })
     }
 
-    fn build_query(&self, request: &SearchRequest) -> Box<dyn Query> {
+    fn build_query(&self, searcher: &Searcher, request: &SearchRequest) -> Box<dyn Query> {
         let schema = self.index.schema();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let terms = query_terms(&request.text);
@@ -364,10 +368,15 @@ impl SearchIndex {
                     weight,
                 );
                 if as_prefix {
-                    boosted(
-                        Box::new(FuzzyTermQuery::new_prefix(term, 0, false)),
-                        weight * PREFIX_WEIGHT,
-                    );
+                    for longer in
+                        completions(searcher, field, term.value().as_str().unwrap_or_default())
+                    {
+                        let longer = Term::from_field_text(field, &longer);
+                        boosted(
+                            Box::new(TermQuery::new(longer, IndexRecordOption::WithFreqs)),
+                            weight * PREFIX_WEIGHT,
+                        );
+                    }
                 }
             }
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(per_field))));
@@ -510,6 +519,41 @@ impl SearchIndex {
 /// The coarse geographic box, without changing scores.
 fn filter_box(query: Box<dyn Query>) -> Box<dyn Query> {
     Box::new(ConstScoreQuery::new(query, 0.0))
+}
+
+/// The most frequent words of a field that extend `prefix` (not `prefix` itself), at most
+/// [`MAX_COMPLETIONS`]. Matching these as ordinary terms keeps BM25 ranking and costs far less
+/// than an automaton query, which fills a bitset with every posting of every completion.
+fn completions(searcher: &Searcher, field: tantivy::schema::Field, prefix: &str) -> Vec<String> {
+    let mut frequency: BTreeMap<Vec<u8>, u32> = BTreeMap::new();
+    let upper = [prefix.as_bytes(), &[0xFF]].concat();
+    for segment in searcher.segment_readers() {
+        let Ok(inverted) = segment.inverted_index(field) else {
+            continue;
+        };
+        let Ok(mut stream) = inverted
+            .terms()
+            .range()
+            .gt(prefix.as_bytes())
+            .lt(&upper)
+            .into_stream()
+        else {
+            continue;
+        };
+        while let Some((key, info)) = stream.next() {
+            *frequency.entry(key.to_vec()).or_default() += info.doc_freq;
+            if frequency.len() >= MAX_SCANNED_COMPLETIONS {
+                break;
+            }
+        }
+    }
+    let mut terms: Vec<(Vec<u8>, u32)> = frequency.into_iter().collect();
+    terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    terms
+        .into_iter()
+        .take(MAX_COMPLETIONS)
+        .filter_map(|(key, _)| String::from_utf8(key).ok())
+        .collect()
 }
 
 /// A filter restricts results without changing their scores.
