@@ -36,20 +36,11 @@ async fn writes_without_a_token_are_unauthorized() {
 async fn writes_with_a_wrong_token_are_forbidden() {
     let dir = data_dir();
     let server = spawn(dir.path()).await;
-    let response = server
+    let request = server
         .client
-        .delete(server.url("/api/v1/organisations/anything"))
-        .bearer_auth("not-the-token")
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    assert_error(
-        status,
-        &response.json().await.unwrap(),
-        StatusCode::FORBIDDEN,
-        "forbidden",
-    );
+        .delete(server.url("/api/v1/organisations/anything"));
+    let (status, body) = call(request.bearer_auth("not-the-token")).await;
+    assert_error(status, &body, StatusCode::FORBIDDEN, "forbidden");
     server.stop().await;
 }
 
@@ -68,21 +59,9 @@ async fn a_server_without_an_admin_token_refuses_every_write() {
 async fn malformed_json_is_a_bad_request() {
     let dir = data_dir();
     let server = spawn(dir.path()).await;
-    let response = server
-        .client
-        .post(server.url("/api/v1/organisations"))
-        .bearer_auth(TOKEN)
-        .body("{\"name\": ")
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    assert_error(
-        status,
-        &response.json().await.unwrap(),
-        StatusCode::BAD_REQUEST,
-        "invalid_json",
-    );
+    let request = server.client.post(server.url("/api/v1/organisations"));
+    let (status, body) = call(request.bearer_auth(TOKEN).body("{\"name\": ")).await;
+    assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_json");
     server.stop().await;
 }
 

@@ -612,15 +612,9 @@ async fn bad_geographic_parameters_are_bad_requests_naming_the_parameter() {
         json!({"type": "Polygon", "coordinates": [[[19.0, 41.0], [20.0, 42.0], [20.0, 41.0], [19.0, 42.0], [19.0, 41.0]]]}),
         json!({"type": "LineString", "coordinates": [[19.0, 41.0], [20.0, 42.0]]}),
     ] {
-        let response = server
-            .client
-            .post(server.url("/api/v1/search"))
-            .json(&json!({"polygon": polygon}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-        let body: Value = response.json().await.unwrap();
+        let request = server.client.post(server.url("/api/v1/search"));
+        let (status, body) = call(request.json(&json!({"polygon": polygon}))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(body["error"]["field"], "polygon", "{body}");
     }
     server.stop().await;

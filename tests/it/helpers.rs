@@ -96,9 +96,7 @@ impl TestServer {
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let response = self.client.get(self.url(path)).send().await.unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
+        call(self.client.get(self.url(path))).await
     }
 
     pub async fn send(
@@ -114,9 +112,7 @@ impl TestServer {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
+        call(request).await
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
@@ -133,16 +129,13 @@ impl TestServer {
 
     /// Posts NDJSON to the bulk import; returns the report.
     pub async fn import(&self, ndjson: String) -> (StatusCode, Value) {
-        let response = self
-            .client
-            .post(self.url("/api/v1/import"))
-            .bearer_auth(TOKEN)
-            .body(ndjson)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
+        call(
+            self.client
+                .post(self.url("/api/v1/import"))
+                .bearer_auth(TOKEN)
+                .body(ndjson),
+        )
+        .await
     }
 
     /// Ids of the hits of a search, in order.
@@ -170,6 +163,13 @@ impl TestServer {
             }
         }
     }
+}
+
+/// Sends a request built by hand (no token, another token, a raw body) and reads the JSON answer.
+pub async fn call(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 pub fn ids(body: &Value) -> Vec<String> {
