@@ -12,6 +12,7 @@ use std::time::Duration;
 use super::DirectoryError;
 use super::service::Shared;
 use crate::model::{Record, RecordKind};
+use crate::search::Related;
 use crate::store::Store;
 
 /// Changes applied per commit. Larger batches amortise the commit (about 10 ms) during imports.
@@ -91,13 +92,16 @@ pub(super) fn catch_up(shared: &Shared) -> Result<u64, DirectoryError> {
             for organisation in change.affects {
                 touched.insert((RecordKind::Organisation, organisation));
             }
+            for network in change.networks {
+                touched.insert((RecordKind::Network, network));
+            }
             touched.insert((change.kind, change.id));
         }
         for (kind, id) in touched {
             match shared.store.get(kind, &id)? {
                 Some(record) => {
-                    let networks = current_networks(&shared.store, &record)?;
-                    shared.index.upsert(&record, &networks)?;
+                    let related = related(&shared.store, &record)?;
+                    shared.index.upsert(&record, &related)?;
                 }
                 None => shared.index.delete(kind, &id),
             }
@@ -110,18 +114,29 @@ pub(super) fn catch_up(shared: &Shared) -> Result<u64, DirectoryError> {
     }
 }
 
-/// The networks an organisation currently belongs to: its `network` filter values.
-pub(super) fn current_networks(
-    store: &Store,
-    record: &Record,
-) -> Result<Vec<String>, DirectoryError> {
-    let Record::Organisation(org) = record else {
-        return Ok(Vec::new());
-    };
-    Ok(store
-        .networks_of(&org.id)?
-        .into_iter()
-        .filter(|(_, member)| member.is_current())
-        .map(|(network, _)| network)
-        .collect())
+/// What a record's index document needs besides the record: an organisation's current
+/// networks (its `network` filter values), a network's count of current members that exist.
+pub(super) fn related(store: &Store, record: &Record) -> Result<Related, DirectoryError> {
+    Ok(match record {
+        Record::Organisation(org) => Related {
+            networks: store
+                .networks_of(&org.id)?
+                .into_iter()
+                .filter(|(_, member)| member.is_current())
+                .map(|(network, _)| network)
+                .collect(),
+            member_count: 0,
+        },
+        Record::Network(network) => {
+            let mut member_count = 0;
+            for member in network.members.iter().filter(|m| m.is_current()) {
+                member_count +=
+                    usize::from(store.contains(RecordKind::Organisation, &member.organisation)?);
+            }
+            Related {
+                networks: Vec::new(),
+                member_count,
+            }
+        }
+    })
 }

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::DirectoryError;
-use super::indexer::current_networks;
+use super::indexer::related;
 use crate::model::RecordKind;
 use crate::search::SearchIndex;
 use crate::store::Store;
@@ -26,8 +26,8 @@ pub(super) fn rebuild(
     for kind in [RecordKind::Organisation, RecordKind::Network] {
         for record in store.records(kind) {
             let record = record?;
-            let networks = current_networks(store, &record)?;
-            fresh.upsert(&record, &networks)?;
+            let related = related(store, &record)?;
+            fresh.upsert(&record, &related)?;
             count += 1;
         }
     }

@@ -18,8 +18,16 @@ pub fn key(kind: RecordKind, id: &str) -> String {
     format!("{}/{id}", kind.as_str())
 }
 
-/// `networks`: ids of the networks the organisation is a current member of (empty for networks).
-pub fn build(fields: &Fields, record: &Record, networks: &[String]) -> TantivyDocument {
+/// What a document needs besides its record, read from the store by the indexer.
+#[derive(Debug, Clone, Default)]
+pub struct Related {
+    /// For an organisation: the networks it is a current member of.
+    pub networks: Vec<String>,
+    /// For a network: its current members whose organisation exists.
+    pub member_count: usize,
+}
+
+pub fn build(fields: &Fields, record: &Record, related: &Related) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     let kind = record.kind();
     doc.add_text(fields.key, key(kind, record.id()));
@@ -44,7 +52,7 @@ pub fn build(fields: &Fields, record: &Record, networks: &[String]) -> TantivyDo
             if let Some(form) = &o.legal_form {
                 facet(FilterField::LegalForm, form);
             }
-            for network in networks {
+            for network in &related.networks {
                 facet(FilterField::Network, network);
             }
             facet(
@@ -65,7 +73,7 @@ pub fn build(fields: &Fields, record: &Record, networks: &[String]) -> TantivyDo
     }
     add_geography(fields, &mut doc, record);
     add_text(fields, &mut doc, record);
-    let summary = summary(record);
+    let summary = summary(record, related);
     doc.add_text(fields.summary, summary.to_string());
     doc
 }
@@ -235,7 +243,7 @@ fn theme_labels(record: &Record) -> Vec<&'static Label> {
 }
 
 /// What a search hit shows of a record.
-fn summary(record: &Record) -> Value {
+fn summary(record: &Record, related: &Related) -> Value {
     let mut summary = Map::new();
     let mut put = |key: &str, value: Value| {
         if !(value.is_null() || value.as_array().is_some_and(Vec::is_empty)) {
@@ -293,10 +301,7 @@ fn summary(record: &Record) -> Value {
             );
             put("location", json!(n.location));
             put("founded_year", json!(n.founded_year));
-            put(
-                "member_count",
-                json!(n.members.iter().filter(|m| m.is_current()).count()),
-            );
+            put("member_count", json!(related.member_count));
             put("description", json!(n.description.preferred().map(excerpt)));
             put("updated_at", json!(n.updated_at));
             put("version", json!(n.version));

@@ -20,6 +20,7 @@ use tantivy::{
 };
 
 use super::analysis::{FOLDED, folded_analyzer, query_terms};
+use super::document::Related;
 use super::geo_collect::{AreaFilter, DISTANCE_BANDS, Distances, Measured, band, coarse_query};
 use super::request::{FacetCounts as Counts, FilterField, Hit, SearchRequest, SearchResults, Sort};
 use super::schema::{self, Fields, SCHEMA_VERSION};
@@ -161,8 +162,8 @@ impl SearchIndex {
     }
 
     /// Replaces the document of a record (visible after the next commit).
-    pub fn upsert(&self, record: &Record, networks: &[String]) -> Result<(), SearchError> {
-        let doc = document::build(&self.fields, record, networks);
+    pub fn upsert(&self, record: &Record, related: &Related) -> Result<(), SearchError> {
+        let doc = document::build(&self.fields, record, related);
         let writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         writer.delete_term(self.key_term(record.kind(), record.id()));
         writer.add_document(doc)?;

@@ -9,6 +9,7 @@ mod index;
 mod request;
 mod schema;
 
+pub use document::Related;
 pub use error::SearchError;
 pub use geo_collect::DISTANCE_BANDS;
 pub use index::{IndexState, SearchIndex};

@@ -10,7 +10,7 @@ use super::analysis::FOLDED;
 use super::request::FilterField;
 
 /// Bump when the schema, the analysers or what documents hold changes.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 #[derive(Clone)]
 pub struct Fields {

@@ -12,4 +12,8 @@ pub struct Change {
     /// Organisations whose index entries depend on this change (members a network gained or lost).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub affects: Vec<String>,
+    /// Networks whose index entries depend on this change (those listing a changed organisation,
+    /// whose count of existing members may change).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub networks: Vec<String>,
 }

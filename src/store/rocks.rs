@@ -112,7 +112,21 @@ impl Store {
                     (kind, id, affects)
                 }
             };
-            let change = Change { kind, id, affects };
+            // Networks listing an organisation count its existence among their members.
+            let networks = match kind {
+                RecordKind::Organisation => self
+                    .networks_of(&id)?
+                    .into_iter()
+                    .map(|(network, _)| network)
+                    .collect(),
+                RecordKind::Network => Vec::new(),
+            };
+            let change = Change {
+                kind,
+                id,
+                affects,
+                networks,
+            };
             let bytes = serde_json::to_vec(&change).map_err(StoreError::Encode)?;
             batch.put_cf(cf(&self.db, CHANGES), keys::change(seq), bytes);
         }

@@ -101,3 +101,26 @@ async fn members_of_an_unknown_network_is_not_found() {
     );
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_network_counts_only_current_members_that_exist() {
+    let dir = data_dir();
+    let server = spawn_with_fixture(dir.path()).await;
+    let member_count = |body: &serde_json::Value| body["hits"][0]["member_count"].as_u64();
+    let (_, body) = server.get("/api/v1/search?type=network&q=mjedisor").await;
+    assert_eq!(member_count(&body), Some(2));
+    assert_eq!(
+        server.delete("/api/v1/organisations/rinia-korce").await,
+        StatusCode::NO_CONTENT
+    );
+    let (_, body) = server.get("/api/v1/search?type=network&q=mjedisor").await;
+    assert_eq!(
+        member_count(&body),
+        Some(1),
+        "a deleted organisation is no longer counted"
+    );
+    // The coalition lists one current and one former member.
+    let (_, body) = server.get("/api/v1/search?type=network&q=koalicioni").await;
+    assert_eq!(member_count(&body), Some(1));
+    server.stop().await;
+}
