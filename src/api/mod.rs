@@ -71,8 +71,18 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn healthz() -> axum::Json<serde_json::Value> {
-    axum::Json(serde_json::json!({"status": "ok"}))
+/// Liveness, and how far search lags behind the store (0 when every write is searchable).
+async fn healthz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::Json<serde_json::Value> {
+    let stored = state.directory.stored_seq();
+    let indexed = state.directory.indexed_seq();
+    axum::Json(serde_json::json!({
+        "status": "ok",
+        "stored_seq": stored,
+        "indexed_seq": indexed,
+        "index_lag": stored.saturating_sub(indexed),
+    }))
 }
 
 async fn not_found() -> ApiError {

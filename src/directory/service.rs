@@ -246,6 +246,11 @@ impl Directory {
         *self.shared.indexed_seq.borrow()
     }
 
+    /// The last change-log sequence number written to the store.
+    pub fn stored_seq(&self) -> u64 {
+        self.shared.store.last_seq()
+    }
+
     /// Waits until the change `seq` is visible in search, at most `timeout`. Returns whether it is.
     pub async fn wait_indexed(&self, seq: u64, timeout: Duration) -> bool {
         let mut receiver = self.shared.indexed_seq.subscribe();
