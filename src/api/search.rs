@@ -89,6 +89,6 @@ async fn respond(state: &AppState, request: SearchRequest) -> Result<Json<Value>
 }
 
 fn next_cursor(offset: usize, limit: usize, total: usize) -> Option<String> {
-    let next = offset + limit;
+    let next = offset.saturating_add(limit);
     (next < total && next < MAX_DEPTH).then(|| encode_cursor(next))
 }

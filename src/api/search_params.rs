@@ -227,7 +227,7 @@ fn parse(
             ));
         }
     }
-    if request.offset + request.limit > MAX_DEPTH {
+    if request.offset.saturating_add(request.limit) > MAX_DEPTH {
         return Err(ApiError::bad_parameter(
             "cursor",
             format!("paging stops at {MAX_DEPTH} results; narrow the search"),
@@ -382,6 +382,16 @@ mod tests {
                 Err(ApiError::BadParameter { field: f, .. }) => assert_eq!(f, field, "{query}"),
                 other => panic!("{query}: {other:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn a_cursor_past_the_paging_limit_is_refused_without_overflow() {
+        for offset in [10_000, usize::MAX] {
+            let query = format!("cursor={}", encode_cursor(offset));
+            assert!(
+                matches!(parse(&query), Err(ApiError::BadParameter { field, .. }) if field == "cursor")
+            );
         }
     }
 
