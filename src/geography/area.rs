@@ -4,7 +4,7 @@
 
 use geo::{Intersects, MultiPolygon};
 
-use super::point::{GeoPoint, to_point};
+use super::point::{GeoPoint, PACKING_ERROR_DEG, PACKING_ERROR_KM, to_point};
 
 /// Mean Earth radius in kilometres, as geo's haversine uses.
 const EARTH_RADIUS_KM: f64 = 6_371.008_8;
@@ -53,7 +53,57 @@ impl Bounds {
     }
 }
 
+/// A quick answer about a point known only within `error_km`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Inside,
+    Outside,
+    /// Too close to the edge (or a polygon): ask [`Area::contains`] with the exact point.
+    Unsure,
+}
+
 impl Area {
+    /// Classifies a point as [`super::unpack`] returns it (up to [`PACKING_ERROR_KM`], and
+    /// [`PACKING_ERROR_DEG`] in each coordinate, from the true one): `Inside` or `Outside` only
+    /// when the true point is certainly so.
+    pub fn classify(&self, point: GeoPoint) -> Verdict {
+        match self {
+            Area::Circle { center, radius_km } => {
+                let distance = super::haversine_km(*center, point);
+                let error_km = PACKING_ERROR_KM;
+                if distance + error_km <= *radius_km {
+                    Verdict::Inside
+                } else if distance - error_km > *radius_km {
+                    Verdict::Outside
+                } else {
+                    Verdict::Unsure
+                }
+            }
+            Area::Rect {
+                min_lon,
+                min_lat,
+                max_lon,
+                max_lat,
+            } => {
+                let margin = PACKING_ERROR_DEG;
+                let inside =
+                    |min: f64, value: f64, max: f64| min + margin <= value && value <= max - margin;
+                let outside =
+                    |min: f64, value: f64, max: f64| value < min - margin || value > max + margin;
+                if inside(*min_lat, point.lat, *max_lat) && inside(*min_lon, point.lon, *max_lon) {
+                    Verdict::Inside
+                } else if outside(*min_lat, point.lat, *max_lat)
+                    || outside(*min_lon, point.lon, *max_lon)
+                {
+                    Verdict::Outside
+                } else {
+                    Verdict::Unsure
+                }
+            }
+            Area::Shape(_) => Verdict::Unsure,
+        }
+    }
+
     pub fn contains(&self, point: GeoPoint) -> bool {
         match self {
             Area::Circle { center, radius_km } => super::haversine_km(*center, point) <= *radius_km,
@@ -181,6 +231,48 @@ mod tests {
             (bounds.min_lon, bounds.max_lon, bounds.max_lat),
             (-180.0, 180.0, 90.0)
         );
+    }
+
+    #[test]
+    fn a_quick_verdict_never_contradicts_the_exact_test() {
+        let areas = [
+            Area::Circle {
+                center: GeoPoint::new(41.3275, 19.8187),
+                radius_km: 7.5,
+            },
+            Area::Rect {
+                min_lon: 19.7,
+                min_lat: 41.25,
+                max_lon: 19.95,
+                max_lat: 41.4,
+            },
+        ];
+        let mut state = 99_u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 11) as f64 / (1_u64 << 53) as f64
+        };
+        let mut unsure = 0;
+        for _ in 0..200_000 {
+            let point = GeoPoint::new(41.25 + next() * 0.16, 19.68 + next() * 0.3);
+            let (packed, _) = crate::geography::unpack(crate::geography::pack(point, false));
+            for area in &areas {
+                match area.classify(packed) {
+                    Verdict::Inside => assert!(area.contains(point), "{area:?} {point:?}"),
+                    Verdict::Outside => assert!(!area.contains(point), "{area:?} {point:?}"),
+                    Verdict::Unsure => unsure += 1,
+                }
+            }
+        }
+        assert!(
+            unsure < 100,
+            "almost every point gets a quick answer: {unsure} unsure"
+        );
+        // Points on the edges themselves are never decided quickly.
+        let on_edge = GeoPoint::new(41.25, 19.8);
+        assert_eq!(areas[1].classify(on_edge), Verdict::Unsure);
     }
 
     #[test]

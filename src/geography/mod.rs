@@ -7,7 +7,7 @@ mod boundaries;
 mod point;
 mod shapes;
 
-pub use area::{Area, Bounds};
+pub use area::{Area, Bounds, Verdict};
 pub use boundaries::{Boundaries, boundaries};
-pub use point::{GeoPoint, haversine_km, to_point};
+pub use point::{GeoPoint, haversine_km, pack, to_point, unpack};
 pub use shapes::{Detail, unit_geometry};

@@ -8,7 +8,7 @@ use tantivy::schema::Facet;
 use super::geo_collect;
 use super::request::FilterField;
 use super::schema::Fields;
-use crate::geography::GeoPoint;
+use crate::geography::{GeoPoint, pack};
 use crate::model::{
     Address, Label, Location, Record, RecordKind, countries, fold, places, served_units, taxonomy,
     within_units,
@@ -89,6 +89,9 @@ fn add_geography(fields: &Fields, doc: &mut TantivyDocument, record: &Record) {
     }
     for cell in cells {
         doc.add_text(fields.cells, cell);
+    }
+    if let Some(first) = points.first() {
+        doc.add_u64(fields.first_point, pack(*first, points.len() > 1));
     }
     for unit in within_units(record) {
         doc.add_facet(fields.within, Facet::from_path([unit]));

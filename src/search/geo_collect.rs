@@ -13,8 +13,9 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, Term};
 
 use super::schema::Fields;
-use crate::geography::{Area, Bounds, GeoPoint, haversine_km};
+use crate::geography::{Area, Bounds, GeoPoint, Verdict, haversine_km, unpack};
 
+pub const FIRST_POINT: &str = "first_point";
 pub const LAT: &str = "lat";
 pub const LON: &str = "lon";
 
@@ -93,6 +94,7 @@ pub fn box_query(fields: &Fields, bounds: Bounds) -> Box<dyn Query> {
 struct SegmentPoints {
     lat: Option<Column<f64>>,
     lon: Option<Column<f64>>,
+    first: Option<Column<u64>>,
 }
 
 impl SegmentPoints {
@@ -101,7 +103,13 @@ impl SegmentPoints {
         Ok(SegmentPoints {
             lat: fast.column_opt::<f64>(LAT)?,
             lon: fast.column_opt::<f64>(LON)?,
+            first: fast.column_opt::<u64>(FIRST_POINT)?,
         })
+    }
+
+    /// The first point, slightly rounded, and whether there are more: one cheap column read.
+    fn first(&self, doc: DocId) -> Option<(GeoPoint, bool)> {
+        self.first.as_ref()?.first(doc).map(unpack)
     }
 
     fn of(&self, doc: DocId) -> impl Iterator<Item = GeoPoint> + '_ {
@@ -153,17 +161,34 @@ impl<C: Collector> Collector for AreaFilter<C> {
     }
 }
 
+impl<C> AreaFilterSegment<C> {
+    /// Decided from the packed first point when it is clearly inside every area (or, for a
+    /// document with one point, clearly outside one); otherwise by the exact points.
+    fn accepts(&self, doc: DocId) -> bool {
+        let areas = &self.areas;
+        if areas.is_empty() {
+            return true;
+        }
+        if let Some((point, more)) = self.points.first(doc) {
+            let verdicts = || areas.iter().map(|area| area.classify(point));
+            if verdicts().all(|v| v == Verdict::Inside) {
+                return true;
+            }
+            if !more && verdicts().any(|v| v == Verdict::Outside) {
+                return false;
+            }
+        }
+        self.points
+            .of(doc)
+            .any(|point| areas.iter().all(|area| area.contains(point)))
+    }
+}
+
 impl<C: SegmentCollector> SegmentCollector for AreaFilterSegment<C> {
     type Fruit = C::Fruit;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let areas = &self.areas;
-        if areas.is_empty()
-            || self
-                .points
-                .of(doc)
-                .any(|point| areas.iter().all(|area| area.contains(point)))
-        {
+        if self.accepts(doc) {
             self.inner.collect(doc, score);
         }
     }

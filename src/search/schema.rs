@@ -10,7 +10,7 @@ use super::analysis::FOLDED;
 use super::request::FilterField;
 
 /// Bump when the schema, the analysers or what documents hold changes.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 #[derive(Clone)]
 pub struct Fields {
@@ -35,6 +35,9 @@ pub struct Fields {
     pub lon: Field,
     /// Grid cells of every point at several sizes: the coarse geographic filter.
     pub cells: Field,
+    /// The first point packed into one number with a flag for further points: a quick answer
+    /// to the exact test for most documents (see `geography::pack`).
+    pub first_point: Field,
     /// Unit codes (`shkoder`, `AL-10`) the record has a place in.
     pub within: Field,
     /// Unit and country codes the record works in (see `model::served_units`).
@@ -77,6 +80,7 @@ pub fn build() -> (Schema, Fields) {
     let lat = builder.add_f64_field(super::geo_collect::LAT, FAST);
     let lon = builder.add_f64_field(super::geo_collect::LON, FAST);
     let cells = builder.add_text_field("cells", STRING);
+    let first_point = builder.add_u64_field(super::geo_collect::FIRST_POINT, FAST);
     let within = builder.add_facet_field("within", FacetOptions::default());
     let serves = builder.add_facet_field("serves", FacetOptions::default());
     let country = builder.add_text_field("country", STRING);
@@ -106,6 +110,7 @@ pub fn build() -> (Schema, Fields) {
         lat,
         lon,
         cells,
+        first_point,
         within,
         serves,
         country,
