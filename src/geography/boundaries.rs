@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use geo::{BoundingRect, Intersects, MultiPolygon};
+use geo::{BoundingRect, Distance, Euclidean, Intersects, MultiPolygon};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
@@ -12,6 +12,11 @@ use super::point::{GeoPoint, to_point};
 use crate::model::places;
 
 type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
+
+/// How far outside every municipality a location may be and still belong to the nearest one.
+pub const SNAP_KM: f64 = 1.0;
+/// Kilometres in a degree of latitude (and, at most, of longitude).
+const KM_PER_DEGREE: f64 = 111.32;
 
 pub struct Boundaries {
     /// Municipality code and full-detail shape, in the order of `places().municipalities`.
@@ -46,6 +51,38 @@ impl Boundaries {
             .into_iter()
             .find(|&i| self.shapes[i].1.intersects(&to_point(point)))
             .map(|i| self.shapes[i].0.as_str())
+    }
+
+    /// The municipality holding the point or, for a point just outside every municipality (a
+    /// lake shore or the coast, where geocoders often put addresses), the nearest one within
+    /// [`SNAP_KM`]. Counted conservatively (a degree as 111.32 km in every direction), so a
+    /// snapped point is never more than `SNAP_KM` from its municipality.
+    pub fn locate_or_nearest(&self, point: GeoPoint) -> Option<&str> {
+        self.locate(point)
+            .or_else(|| self.nearest_within(point, SNAP_KM))
+    }
+
+    fn nearest_within(&self, point: GeoPoint, km: f64) -> Option<&str> {
+        let lat_deg = km / KM_PER_DEGREE;
+        let lon_deg = lat_deg / point.lat.to_radians().cos().max(0.01);
+        let window = AABB::from_corners(
+            [point.lon - lon_deg, point.lat - lat_deg],
+            [point.lon + lon_deg, point.lat + lat_deg],
+        );
+        let at = to_point(point);
+        self.tree
+            .locate_in_envelope_intersecting(&window)
+            .map(|entry| {
+                let shape = &self.shapes[entry.data].1;
+                let degrees = shape
+                    .iter()
+                    .map(|polygon| Euclidean.distance(&at, polygon))
+                    .fold(f64::INFINITY, f64::min);
+                (degrees * KM_PER_DEGREE, entry.data)
+            })
+            .filter(|(distance_km, _)| *distance_km <= km)
+            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+            .map(|(_, index)| self.shapes[index].0.as_str())
     }
 
     /// Every municipality's code and shape, in official order: what `locate` must agree with.
@@ -137,6 +174,25 @@ mod tests {
         for ((lat, lon), code) in cases {
             assert_eq!(boundaries().locate(GeoPoint::new(lat, lon)), Some(code));
         }
+    }
+
+    #[test]
+    fn a_point_just_off_the_coast_belongs_to_the_nearest_municipality() {
+        let (_, durres) = boundaries()
+            .shapes()
+            .iter()
+            .find(|(code, _)| code == "durres")
+            .unwrap();
+        let westmost = durres
+            .iter()
+            .flat_map(|p| p.exterior().coords())
+            .min_by(|a, b| a.x.total_cmp(&b.x))
+            .unwrap();
+        let offshore = GeoPoint::new(westmost.y, westmost.x - 0.003);
+        assert_eq!(boundaries().locate(offshore), None);
+        assert_eq!(boundaries().locate_or_nearest(offshore), Some("durres"));
+        let far_offshore = GeoPoint::new(westmost.y, westmost.x - 0.05);
+        assert_eq!(boundaries().locate_or_nearest(far_offshore), None);
     }
 
     #[test]

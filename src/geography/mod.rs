@@ -8,6 +8,6 @@ mod point;
 mod shapes;
 
 pub use area::{Area, Bounds, Verdict};
-pub use boundaries::{Boundaries, boundaries};
+pub use boundaries::{Boundaries, SNAP_KM, boundaries};
 pub use point::{GeoPoint, haversine_km, pack, to_point, unpack};
 pub use shapes::{Detail, unit_geometry};

@@ -5,7 +5,7 @@
 use super::places::places;
 use super::validate::{MAX_NAME, MAX_TAG, optional_text};
 use super::{Address, Location, Problems};
-use crate::geography::{GeoPoint, boundaries};
+use crate::geography::{GeoPoint, SNAP_KM, boundaries};
 
 /// Checks and completes one place (`prefix` is `""` for the main address, `sites[2].` for a site).
 pub(super) fn place(
@@ -40,11 +40,11 @@ pub(super) fn place(
         return (address, Some(location));
     }
     let Location { lat, lon, .. } = location;
-    let Some(code) = boundaries().locate(GeoPoint::new(lat, lon)) else {
+    let Some(code) = boundaries().locate_or_nearest(GeoPoint::new(lat, lon)) else {
         problems.push(
             field("location"),
             format!(
-                "({lat}, {lon}) is not inside any of Albania's municipalities; for a place abroad, set {prefix}address.country"
+                "({lat}, {lon}) is not inside any of Albania's municipalities (nor within {SNAP_KM} km of one); for a place abroad, set {prefix}address.country"
             ),
         );
         return (address, Some(location));

@@ -724,3 +724,33 @@ async fn search_results_come_as_geojson_points() {
     }
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_location_just_off_the_coast_belongs_to_the_nearest_municipality() {
+    let dir = data_dir();
+    let server = spawn(dir.path()).await;
+    let (_, durres) = boundaries()
+        .shapes()
+        .iter()
+        .find(|(code, _)| code == "durres")
+        .unwrap();
+    let coast = durres
+        .iter()
+        .flat_map(|p| p.exterior().coords())
+        .min_by(|a, b| a.x.total_cmp(&b.x))
+        .unwrap();
+    let (lat, lon) = (coast.y, coast.x - 0.003);
+    assert!(
+        boundaries().locate(GeoPoint::new(lat, lon)).is_none(),
+        "the point is in the sea"
+    );
+    let (status, body) = server
+        .post(
+            "/api/v1/organisations",
+            &json!({"name": "Shoqata e Plazhit", "location": {"lat": lat, "lon": lon}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["address"]["municipality"], "Durrës");
+    server.stop().await;
+}
