@@ -37,6 +37,7 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/search", get(search::search).post(search::search_json))
         .route("/search.geojson", get(search::search_geojson))
+        .route("/suggest", get(search::suggest))
         .route("/units", get(units::list))
         .route("/units.geojson", get(units::geojson))
         .route("/units/{code}", get(units::get))

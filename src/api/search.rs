@@ -13,6 +13,7 @@ use super::search_params::{
     LIST_LIMITS, Limits, MAX_DEPTH, encode_cursor, parse_json, parse_query_string,
 };
 use super::{ApiError, AppState};
+use crate::model::normalize_text;
 use crate::search::{SearchRequest, SearchResults};
 
 /// A map shows more points than a list shows hits.
@@ -84,7 +85,59 @@ async fn respond(state: &AppState, request: SearchRequest) -> Result<Json<Value>
         "total": results.total,
         "hits": results.hits,
         "facets": results.facets,
+        "did_you_mean": results.did_you_mean,
         "next_cursor": next_cursor(offset, limit, results.total),
+    })))
+}
+
+/// Suggestions shown per kind unless `limit` says otherwise, and at most.
+const SUGGEST_LIMITS: Limits = Limits {
+    default: 8,
+    max: 20,
+};
+const MAX_SUGGEST_CHARS: usize = 100;
+
+/// `GET /api/v1/suggest?q=...&limit=N`: names and expertise tags completing what is typed.
+pub async fn suggest(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let mut text = None;
+    let mut limit = SUGGEST_LIMITS.default;
+    for (name, value) in form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes()) {
+        match name.as_ref() {
+            "q" if value.chars().count() > MAX_SUGGEST_CHARS => {
+                return Err(ApiError::bad_parameter(
+                    "q",
+                    format!("at most {MAX_SUGGEST_CHARS} characters"),
+                ));
+            }
+            "q" => text = Some(normalize_text(value.trim())),
+            "limit" => {
+                limit = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=SUGGEST_LIMITS.max).contains(n))
+                    .ok_or_else(|| {
+                        ApiError::bad_parameter(
+                            "limit",
+                            format!("{value:?} is not a number from 1 to {}", SUGGEST_LIMITS.max),
+                        )
+                    })?;
+            }
+            other => {
+                return Err(ApiError::bad_parameter(
+                    other,
+                    format!("unknown parameter {other:?}"),
+                ));
+            }
+        }
+    }
+    let text = text.ok_or_else(|| ApiError::bad_parameter("q", "q is required"))?;
+    let suggestions = blocking(&state.directory, move |d| d.suggest(&text, limit)).await?;
+    Ok(Json(json!({
+        "names": suggestions.names,
+        "expertise": suggestions.expertise,
     })))
 }
 

@@ -189,6 +189,7 @@ fn parse(
                     }
                 }
             }
+            "highlight" => request.highlight = parse_flag("highlight", value)?,
             "near" => request.near = Some(parse_near(value)?),
             "radius_km" => radius_km = Some(parse_radius(value)?),
             "bbox" => request.areas.push(parse_bbox(value)?),
@@ -234,6 +235,18 @@ fn parse(
         ));
     }
     Ok(request)
+}
+
+/// `true`/`false` (also `1`/`0`, `yes`/`no`).
+pub fn parse_flag(name: &str, value: &str) -> Result<bool, ApiError> {
+    match value {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" | "" => Ok(false),
+        other => Err(ApiError::bad_parameter(
+            name,
+            format!("{other:?} is not true or false"),
+        )),
+    }
 }
 
 fn parse_sort(value: &str) -> Result<Sort, ApiError> {

@@ -161,7 +161,12 @@ pub async fn geojson(
         .map(|code| {
             let mut properties = unit_json(code).unwrap_or_default();
             if counts {
-                properties["count"] = unit_counts.get(code.as_str()).cloned().unwrap_or(json!(0));
+                properties["count"] = json!(
+                    unit_counts
+                        .iter()
+                        .find(|v| v.value == *code)
+                        .map_or(0, |v| v.count)
+                );
             }
             json!({
                 "type": "Feature",

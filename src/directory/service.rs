@@ -15,7 +15,7 @@ use super::rebuild;
 use crate::model::{
     Problems, Record, RecordId, RecordKind, slug_from_name, validate_network, validate_organisation,
 };
-use crate::search::{IndexState, SearchIndex, SearchRequest, SearchResults};
+use crate::search::{IndexState, SearchIndex, SearchRequest, SearchResults, Suggestions};
 use crate::store::{Store, Write};
 
 #[derive(Debug, Clone)]
@@ -239,6 +239,10 @@ impl Directory {
 
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, DirectoryError> {
         Ok(self.shared.index.search(request)?)
+    }
+
+    pub fn suggest(&self, text: &str, limit: usize) -> Result<Suggestions, DirectoryError> {
+        Ok(self.shared.index.suggest(text, limit)?)
     }
 
     /// The last change-log sequence number visible in search.

@@ -141,13 +141,21 @@ fn add_text(fields: &Fields, doc: &mut TantivyDocument, record: &Record) {
         Record::Organisation(o) => {
             for other in &o.other_names {
                 doc.add_text(fields.other_names, other);
+                doc.add_text(fields.name_sq, other);
+                doc.add_text(fields.name_en, other);
             }
             for tag in &o.expertise {
                 doc.add_text(fields.expertise, tag);
+                doc.add_text(fields.expertise_sq, tag);
+                doc.add_text(fields.text_en, tag);
+            }
+            for key in tag_keys(&o.expertise) {
+                doc.add_text(fields.tag_keys, key);
             }
             for address in o.sites.iter().filter_map(|site| site.address.as_ref()) {
                 for place in place_names(Some(address)) {
-                    doc.add_text(fields.places, place);
+                    doc.add_text(fields.places, &place);
+                    doc.add_text(fields.places_sq, place);
                 }
             }
             (
@@ -171,6 +179,8 @@ fn add_text(fields: &Fields, doc: &mut TantivyDocument, record: &Record) {
         Record::Network(n) => &n.address,
     };
     doc.add_text(fields.name, name);
+    doc.add_text(fields.name_sq, name);
+    doc.add_text(fields.name_en, name);
     doc.add_text(fields.name_sort, fold(name));
     if let Some(acronym) = acronym {
         doc.add_text(fields.acronym, acronym);
@@ -178,12 +188,21 @@ fn add_text(fields: &Fields, doc: &mut TantivyDocument, record: &Record) {
     for text in [&description.sq, &description.en].into_iter().flatten() {
         doc.add_text(fields.description, text);
     }
+    if let Some(text) = &description.sq {
+        doc.add_text(fields.description_sq, text);
+    }
+    if let Some(text) = &description.en {
+        doc.add_text(fields.text_en, text);
+    }
     for place in place_names(address.as_ref()) {
-        doc.add_text(fields.places, place);
+        doc.add_text(fields.places, &place);
+        doc.add_text(fields.places_sq, place);
     }
     for label in theme_labels(record) {
         doc.add_text(fields.themes, &label.sq);
         doc.add_text(fields.themes, &label.en);
+        doc.add_text(fields.themes_sq, &label.sq);
+        doc.add_text(fields.text_en, &label.en);
     }
     if let Some(year) = founded_year {
         doc.add_u64(fields.founded_year, u64::try_from(year).unwrap_or(0));
@@ -195,6 +214,28 @@ fn add_text(fields: &Fields, doc: &mut TantivyDocument, record: &Record) {
         .map_or(0, |d| d.as_secs());
     doc.add_u64(fields.updated, updated);
 }
+
+/// The keys under which expertise tags are completed: for "monitorim i prokurimit" the folded
+/// text from each word on ("monitorim i prokurimit", "i prokurimit", "prokurimit"), each followed
+/// by `TAG_KEY_SEPARATOR` and the tag as written.
+fn tag_keys(tags: &[String]) -> std::collections::BTreeSet<String> {
+    let mut keys = std::collections::BTreeSet::new();
+    for tag in tags {
+        let folded = fold(tag).to_lowercase();
+        let mut rest = folded.trim();
+        while !rest.is_empty() {
+            keys.insert(format!("{rest}{TAG_KEY_SEPARATOR}{tag}"));
+            rest = rest
+                .split_once(|c: char| !c.is_alphanumeric())
+                .map_or("", |(_, tail)| {
+                    tail.trim_start_matches(|c: char| !c.is_alphanumeric())
+                });
+        }
+    }
+    keys
+}
+
+pub const TAG_KEY_SEPARATOR: char = '\u{1}';
 
 /// The place names a text query can match: municipality and county, with the definite forms
 /// people write ("Shkodra", "Vlora").

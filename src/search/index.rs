@@ -11,7 +11,7 @@ use tantivy::collector::{
     Collector, Count, DocSetCollector, FacetCollector, FacetCounts, MultiCollector, TopDocs,
 };
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
 };
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{
@@ -19,11 +19,17 @@ use tantivy::{
     Term,
 };
 
-use super::analysis::{FOLDED, folded_analyzer, query_terms};
+use super::analysis::{self, Stems, query_words};
 use super::document::Related;
 use super::geo_collect::{AreaFilter, DISTANCE_BANDS, Distances, Measured, band, coarse_query};
-use super::request::{FacetCounts as Counts, FilterField, Hit, SearchRequest, SearchResults, Sort};
+use super::highlight::highlight;
+use super::labels::label;
+use super::query::{Marks, text_query, typo_budget, typo_terms};
+use super::request::{
+    FacetCounts as Counts, FacetValue, FilterField, Hit, SearchRequest, SearchResults, Sort,
+};
 use super::schema::{self, Fields, SCHEMA_VERSION};
+use super::suggest::{self, Suggestion, Suggestions};
 use super::{SearchError, document};
 use crate::geography::{Area, Bounds, GeoPoint, haversine_km};
 use crate::model::{Record, RecordKind};
@@ -54,24 +60,8 @@ pub struct SearchIndex {
 
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 
-/// Text fields and their weights: a match in the name counts most.
-const TEXT_WEIGHTS: [(&str, f32); 7] = [
-    ("name", 3.0),
-    ("acronym", 3.0),
-    ("other_names", 2.0),
-    ("expertise", 1.5),
-    ("themes", 1.0),
-    ("places", 1.0),
-    ("description", 1.0),
-];
-/// The last word also matches as a prefix ("mjedis" finds "mjedisit"), at this fraction of the
-/// weight of an exact match, when it has at least `PREFIX_MIN_CHARS` characters.
-const PREFIX_WEIGHT: f32 = 0.5;
-const PREFIX_MIN_CHARS: usize = 3;
-/// Completions of the last word matched per field: the most frequent ones.
-const MAX_COMPLETIONS: usize = 12;
-/// Completions looked at per field to find the most frequent ones.
-const MAX_SCANNED_COMPLETIONS: usize = 512;
+/// Fields whose words count as known spellings for "did you mean".
+const SPELLING_FIELDS: [&str; 5] = ["name", "expertise", "themes", "places", "description"];
 
 impl SearchIndex {
     pub fn inspect(dir: &Path) -> IndexState {
@@ -137,7 +127,7 @@ impl SearchIndex {
         writer_threads: usize,
         seq: u64,
     ) -> Result<SearchIndex, SearchError> {
-        index.tokenizers().register(FOLDED, folded_analyzer());
+        analysis::register(index.tokenizers());
         let (_, fields) = schema::build();
         let reader = index
             .reader_builder()
@@ -200,10 +190,15 @@ impl SearchIndex {
 
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
-        let query = self.build_query(&searcher, request);
-        let mut facet_collectors = MultiCollector::new();
-        let handles: Vec<_> = request
+        let text = text_query(&searcher, &self.index.schema(), &request.text);
+        let query = self.build_query(request, text.query.as_deref(), None);
+        // A field filtered on is counted separately, without its own filter.
+        let (disjunctive, direct): (Vec<FilterField>, Vec<FilterField>) = request
             .facets
+            .iter()
+            .partition(|field| request.filters.iter().any(|(f, _)| f == *field));
+        let mut facet_collectors = MultiCollector::new();
+        let handles: Vec<_> = direct
             .iter()
             .map(|&field| {
                 let mut collector = FacetCollector::for_field(field.param());
@@ -217,14 +212,15 @@ impl SearchIndex {
             facet_collectors.add_collector(collector)
         });
         let sort = match request.sort {
-            Sort::Relevance if query_terms(&request.text).is_empty() => Sort::Name,
+            Sort::Relevance if text.query.is_none() => Sort::Name,
             sort => sort,
         };
         let needs_distances = sort == Sort::Distance || request.distance_facet;
+        let areas = Arc::new(request.areas.clone());
         let filtered = Filtered {
             searcher: &searcher,
             query: query.as_ref(),
-            areas: Arc::new(request.areas.clone()),
+            areas: areas.clone(),
             distances: request
                 .near
                 .filter(|_| needs_distances)
@@ -287,43 +283,43 @@ impl SearchIndex {
                 )
             }
         };
+        let mut stems = Stems::new();
+        let marks = request.highlight.then_some(&text.marks);
         let hits = docs
             .into_iter()
             .map(|(score, address)| {
-                let mut hit = self.hit(&searcher, score, address)?;
+                let mut hit = self.hit(&searcher, score, address, marks, &mut stems)?;
                 hit.distance_km = request.near.and_then(|origin| nearest_km(origin, &hit));
                 Ok(hit)
             })
             .collect::<Result<_, SearchError>>()?;
-        // Tantivy's facet children come in value order.
-        let values = |counts: FacetCounts| -> Counts {
-            counts
-                .get(Facet::root())
-                .map(|(facet, count)| {
-                    let value = facet
-                        .to_path()
-                        .last()
-                        .copied()
-                        .unwrap_or_default()
-                        .to_owned();
-                    (value, count.into())
-                })
-                .collect()
-        };
-        let mut facets: BTreeMap<String, Counts> = handles
-            .into_iter()
-            .map(|(field, handle)| {
-                (
-                    field.param().to_owned(),
-                    values(handle.extract(&mut facet_fruits)),
-                )
-            })
-            .collect();
-        if let Some(handle) = unit_handle {
+        let mut facets: BTreeMap<String, Counts> = BTreeMap::new();
+        for (field, handle) in handles {
+            let counts = handle.extract(&mut facet_fruits);
             facets.insert(
-                "units".to_owned(),
-                values(handle.extract(&mut facet_fruits)),
+                field.param().to_owned(),
+                self.values(&searcher, field.param(), counts),
             );
+        }
+        for field in disjunctive {
+            let without = self.build_query(request, text.query.as_deref(), Some(field));
+            let mut collector = FacetCollector::for_field(field.param());
+            collector.add_facet(Facet::root());
+            let counts = searcher.search(
+                without.as_ref(),
+                &AreaFilter {
+                    inner: collector,
+                    areas: areas.clone(),
+                },
+            )?;
+            facets.insert(
+                field.param().to_owned(),
+                self.values(&searcher, field.param(), counts),
+            );
+        }
+        if let Some(handle) = unit_handle {
+            let counts = handle.extract(&mut facet_fruits);
+            facets.insert("units".to_owned(), self.values(&searcher, "units", counts));
         }
         if request.distance_facet {
             let mut bands = [0_u64; DISTANCE_BANDS.len()];
@@ -337,50 +333,169 @@ impl SearchIndex {
             let bands = DISTANCE_BANDS
                 .iter()
                 .zip(bands)
-                .map(|((name, _, _), count)| ((*name).to_owned(), count.into()))
+                .map(|((name, _, _), count)| FacetValue {
+                    value: (*name).to_owned(),
+                    count,
+                    label: label("distance", name, |_| None),
+                })
                 .collect();
             facets.insert("distance".to_owned(), bands);
         }
+        let did_you_mean = if total == 0 && text.query.is_some() {
+            self.did_you_mean(&searcher, request)?
+        } else {
+            None
+        };
         Ok(SearchResults {
             total,
             hits,
             facets,
+            did_you_mean,
         })
     }
 
-    fn build_query(&self, searcher: &Searcher, request: &SearchRequest) -> Box<dyn Query> {
-        let schema = self.index.schema();
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let terms = query_terms(&request.text);
-        for (position, term) in terms.iter().enumerate() {
-            let is_last = position + 1 == terms.len();
-            let as_prefix = is_last && term.chars().count() >= PREFIX_MIN_CHARS;
-            let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            let mut boosted = |query: Box<dyn Query>, weight: f32| {
-                per_field.push((Occur::Should, Box::new(BoostQuery::new(query, weight))));
-            };
-            for (name, weight) in TEXT_WEIGHTS {
-                let Ok(field) = schema.get_field(name) else {
+    /// Facet counts as values with labels, in value order (tantivy's order).
+    fn values(&self, searcher: &Searcher, facet: &str, counts: FacetCounts) -> Counts {
+        counts
+            .get(Facet::root())
+            .map(|(value, count)| {
+                let value = value
+                    .to_path()
+                    .last()
+                    .copied()
+                    .unwrap_or_default()
+                    .to_owned();
+                let label = label(facet, &value, |id| {
+                    self.name_of(searcher, RecordKind::Network, id)
+                });
+                FacetValue {
+                    value,
+                    count,
+                    label,
+                }
+            })
+            .collect()
+    }
+
+    /// As-you-type suggestions for `text`: up to `limit` names and up to `limit` expertise tags.
+    pub fn suggest(&self, text: &str, limit: usize) -> Result<Suggestions, SearchError> {
+        let searcher = self.reader.searcher();
+        let mut stems = Stems::new();
+        let names = suggest::names(&searcher, &self.fields, text, limit)?
+            .into_iter()
+            .map(|address| {
+                let mut hit = self.hit(&searcher, None, address, None, &mut stems)?;
+                Ok(Suggestion {
+                    kind: hit.kind,
+                    id: hit.id,
+                    name: hit.name,
+                    acronym: hit
+                        .summary
+                        .shift_remove("acronym")
+                        .and_then(|a| a.as_str().map(str::to_owned)),
+                })
+            })
+            .collect::<Result<_, SearchError>>()?;
+        let expertise = suggest::tags(&searcher, &self.fields, text, limit)?;
+        Ok(Suggestions { names, expertise })
+    }
+
+    /// The name of a record in the index.
+    fn name_of(&self, searcher: &Searcher, kind: RecordKind, id: &str) -> Option<String> {
+        let query = TermQuery::new(self.key_term(kind, id), IndexRecordOption::Basic);
+        let found = searcher
+            .search(&query, &TopDocs::with_limit(1).order_by_score())
+            .ok()?;
+        let (_, address) = found.first()?;
+        let hit = self
+            .hit(searcher, None, *address, None, &mut Stems::new())
+            .ok()?;
+        Some(hit.name)
+    }
+
+    /// For a query without results: the query with its unknown words replaced by the most
+    /// frequent indexed word within two typos, when that finds something.
+    fn did_you_mean(
+        &self,
+        searcher: &Searcher,
+        request: &SearchRequest,
+    ) -> Result<Option<String>, SearchError> {
+        let words = query_words(&request.text);
+        let mut changed = false;
+        let mut respelt = Vec::with_capacity(words.len());
+        for word in &words {
+            let known = SPELLING_FIELDS.iter().any(|name| {
+                self.index
+                    .schema()
+                    .get_field(name)
+                    .ok()
+                    .and_then(|field| {
+                        searcher
+                            .doc_freq(&Term::from_field_text(field, &word.exact))
+                            .ok()
+                    })
+                    .is_some_and(|n| n > 0)
+            });
+            let length = word.exact.chars().count();
+            if known
+                || word.is_stopword()
+                || length < 3
+                || typo_budget(word) == 0 && word.typed.chars().any(|c| c.is_ascii_digit())
+            {
+                respelt.push(word.exact.clone());
+                continue;
+            }
+            let distance = if length < 6 { 1 } else { 2 };
+            let term = Term::from_field_text(self.fields.name, &word.exact);
+            let automaton = FuzzyTermQuery::new(term, distance, true).automaton()?;
+            let mut best: Option<(u64, String)> = None;
+            for name in SPELLING_FIELDS {
+                let Ok(field) = self.index.schema().get_field(name) else {
                     continue;
                 };
-                let term = Term::from_field_text(field, term);
-                boosted(
-                    Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
-                    weight,
-                );
-                if as_prefix {
-                    for longer in
-                        completions(searcher, field, term.value().as_str().unwrap_or_default())
-                    {
-                        let longer = Term::from_field_text(field, &longer);
-                        boosted(
-                            Box::new(TermQuery::new(longer, IndexRecordOption::WithFreqs)),
-                            weight * PREFIX_WEIGHT,
-                        );
+                for candidate in typo_terms(searcher, field, &automaton) {
+                    let count = searcher.doc_freq(&Term::from_field_text(field, &candidate))?;
+                    if best.as_ref().is_none_or(|(n, _)| count > *n) {
+                        best = Some((count, candidate));
                     }
                 }
             }
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(per_field))));
+            match best {
+                Some((_, better)) => {
+                    respelt.push(better);
+                    changed = true;
+                }
+                None => respelt.push(word.exact.clone()),
+            }
+        }
+        if !changed {
+            return Ok(None);
+        }
+        let respelt = respelt.join(" ");
+        let mut retry = request.clone();
+        retry.text = respelt.clone();
+        let text = text_query(searcher, &self.index.schema(), &retry.text);
+        let query = self.build_query(&retry, text.query.as_deref(), None);
+        let found = searcher.search(
+            query.as_ref(),
+            &AreaFilter {
+                inner: Count,
+                areas: Arc::new(retry.areas.clone()),
+            },
+        )?;
+        Ok((found > 0).then_some(respelt))
+    }
+
+    /// The whole query: the text (`text`) and every filter, except the filter on `except`.
+    fn build_query(
+        &self,
+        request: &SearchRequest,
+        text: Option<&dyn Query>,
+        except: Option<FilterField>,
+    ) -> Box<dyn Query> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let Some(text) = text {
+            clauses.push((Occur::Must, text.box_clone()));
         }
         if let Some(kind) = request.kind {
             let term = Term::from_field_text(self.fields.kind, kind.as_str());
@@ -389,7 +504,7 @@ impl SearchIndex {
                 filter(TermQuery::new(term, IndexRecordOption::Basic)),
             ));
         }
-        for (field, values) in &request.filters {
+        for (field, values) in request.filters.iter().filter(|(f, _)| Some(*f) != except) {
             let any_value = values
                 .iter()
                 .map(|value| {
@@ -470,8 +585,11 @@ impl SearchIndex {
         searcher: &Searcher,
         score: Option<f32>,
         address: DocAddress,
+        marks: Option<&Marks>,
+        stems: &mut Stems,
     ) -> Result<Hit, SearchError> {
         let doc: TantivyDocument = searcher.doc(address)?;
+        let highlights = marks.map(|marks| self.highlights(&doc, marks, stems));
         let text = doc
             .get_first(self.fields.summary)
             .and_then(|v| v.as_str())
@@ -494,8 +612,35 @@ impl SearchIndex {
             name,
             score,
             distance_km: None,
+            highlights,
             summary,
         })
+    }
+
+    /// Snippets of the stored name, description and expertise tags that `marks` match.
+    fn highlights(
+        &self,
+        doc: &TantivyDocument,
+        marks: &Marks,
+        stems: &mut Stems,
+    ) -> serde_json::Map<String, serde_json::Value> {
+        let mut out = serde_json::Map::new();
+        let texts = |field| doc.get_all(field).filter_map(|v| v.as_str());
+        if let Some(name) = texts(self.fields.name).find_map(|t| highlight(t, marks, stems)) {
+            out.insert("name".into(), name.into());
+        }
+        if let Some(text) = texts(self.fields.description).find_map(|t| highlight(t, marks, stems))
+        {
+            out.insert("description".into(), text.into());
+        }
+        let tags: Vec<serde_json::Value> = texts(self.fields.expertise)
+            .filter_map(|t| highlight(t, marks, stems))
+            .map(Into::into)
+            .collect();
+        if !tags.is_empty() {
+            out.insert("expertise".into(), tags.into());
+        }
+        out
     }
 
     /// Every record in the index with its version, for checking the index against the store.
@@ -504,7 +649,7 @@ impl SearchIndex {
         let addresses = searcher.search(&AllQuery, &DocSetCollector)?;
         let mut out = Vec::with_capacity(addresses.len());
         for address in addresses {
-            let hit = self.hit(&searcher, None, address)?;
+            let hit = self.hit(&searcher, None, address, None, &mut Stems::new())?;
             let version = hit
                 .summary
                 .get("version")
@@ -520,41 +665,6 @@ impl SearchIndex {
 /// The coarse geographic box, without changing scores.
 fn filter_box(query: Box<dyn Query>) -> Box<dyn Query> {
     Box::new(ConstScoreQuery::new(query, 0.0))
-}
-
-/// The most frequent words of a field that extend `prefix` (not `prefix` itself), at most
-/// [`MAX_COMPLETIONS`]. Matching these as ordinary terms keeps BM25 ranking and costs far less
-/// than an automaton query, which fills a bitset with every posting of every completion.
-fn completions(searcher: &Searcher, field: tantivy::schema::Field, prefix: &str) -> Vec<String> {
-    let mut frequency: BTreeMap<Vec<u8>, u32> = BTreeMap::new();
-    let upper = [prefix.as_bytes(), &[0xFF]].concat();
-    for segment in searcher.segment_readers() {
-        let Ok(inverted) = segment.inverted_index(field) else {
-            continue;
-        };
-        let Ok(mut stream) = inverted
-            .terms()
-            .range()
-            .gt(prefix.as_bytes())
-            .lt(&upper)
-            .into_stream()
-        else {
-            continue;
-        };
-        while let Some((key, info)) = stream.next() {
-            *frequency.entry(key.to_vec()).or_default() += info.doc_freq;
-            if frequency.len() >= MAX_SCANNED_COMPLETIONS {
-                break;
-            }
-        }
-    }
-    let mut terms: Vec<(Vec<u8>, u32)> = frequency.into_iter().collect();
-    terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    terms
-        .into_iter()
-        .take(MAX_COMPLETIONS)
-        .filter_map(|(key, _)| String::from_utf8(key).ok())
-        .collect()
 }
 
 /// A filter restricts results without changing their scores.

@@ -1,16 +1,24 @@
 //! The tantivy index: schema, text analysis, documents built from records, queries, facets and
 //! the one writer. It is derived from the store and knows the model, never RocksDB or HTTP.
 
+mod albanian;
 mod analysis;
 mod document;
 mod error;
 mod geo_collect;
+mod highlight;
 mod index;
+mod labels;
+mod query;
 mod request;
 mod schema;
+mod suggest;
+mod synonyms;
 
+pub use albanian::stem_word as albanian_stem;
 pub use document::Related;
 pub use error::SearchError;
 pub use geo_collect::DISTANCE_BANDS;
 pub use index::{IndexState, SearchIndex};
-pub use request::{FacetCounts, FilterField, Hit, SearchRequest, SearchResults, Sort};
+pub use request::{FacetCounts, FacetValue, FilterField, Hit, SearchRequest, SearchResults, Sort};
+pub use suggest::{Suggestion, Suggestions};

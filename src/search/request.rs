@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::geography::{Area, GeoPoint};
-use crate::model::RecordKind;
+use crate::model::{Label, RecordKind};
 
 /// The fields a search can filter and count facets on. Each is a facet field in the index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -90,6 +90,8 @@ pub struct SearchRequest {
     pub distance_facet: bool,
     /// Count hits per unit they are located in (`units` facet, keyed by unit code), for maps.
     pub unit_facet: bool,
+    /// Add highlighted snippets to each hit.
+    pub highlight: bool,
 }
 
 impl SearchRequest {
@@ -109,6 +111,7 @@ impl SearchRequest {
             serves: Vec::new(),
             distance_facet: false,
             unit_facet: false,
+            highlight: false,
         }
     }
 }
@@ -131,19 +134,34 @@ pub struct Hit {
     /// given and the record has a place.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_km: Option<f64>,
+    /// Snippets of the fields that matched, with matches in `<mark>` and the rest HTML-escaped:
+    /// `name`, `description` (strings) and `expertise` (the matching tags), when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub highlights: Option<serde_json::Map<String, serde_json::Value>>,
     /// The summary fields stored in the index (acronym, place, thematic areas, version, ...).
     #[serde(flatten)]
     pub summary: serde_json::Map<String, serde_json::Value>,
 }
 
-/// Counts by value, serialised as a JSON object that keeps this order.
-pub type FacetCounts = serde_json::Map<String, serde_json::Value>;
+/// One value of a facet with the number of matching records and its labels.
+#[derive(Debug, Clone, Serialize)]
+pub struct FacetValue {
+    pub value: String,
+    pub count: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<Label>,
+}
+
+/// The values of a facet, in a meaningful order: by value for fields, by band for `distance`.
+pub type FacetCounts = Vec<FacetValue>;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResults {
     pub total: usize,
     pub hits: Vec<Hit>,
-    /// Facet name → value → count. Values are in a meaningful order: by value for fields, by
-    /// band for `distance`.
+    /// Facet name → values with counts. A field that the request filters on is counted without
+    /// its own filter, so that its other values stay visible (disjunctive faceting).
     pub facets: BTreeMap<String, FacetCounts>,
+    /// When nothing matched: a respelling of the query that has results.
+    pub did_you_mean: Option<String>,
 }

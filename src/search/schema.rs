@@ -1,16 +1,17 @@
-//! The index schema. Text fields use the folded analyser; filter fields are facets; sort keys
-//! are fast fields. `SCHEMA_VERSION` is stored with every commit: a mismatch means rebuild.
+//! The index schema. Text fields come in two forms: folded (exact words) and stemmed (Albanian
+//! or English, see `analysis`); filter fields are facets; sort keys are fast fields.
+//! `SCHEMA_VERSION` is stored with every commit: a mismatch means rebuild.
 
 use tantivy::schema::{
     FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
     TextFieldIndexing, TextOptions,
 };
 
-use super::analysis::FOLDED;
+use super::analysis::{ALBANIAN, ENGLISH, FOLDED};
 use super::request::FilterField;
 
 /// Bump when the schema, the analysers or what documents hold changes.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 #[derive(Clone)]
 pub struct Fields {
@@ -25,6 +26,20 @@ pub struct Fields {
     pub places: Field,
     /// Albanian and English labels of the record's taxonomy codes.
     pub themes: Field,
+    /// Albanian stems of the name and other names, expertise, Albanian description, Albanian
+    /// theme labels and place names.
+    pub name_sq: Field,
+    pub expertise_sq: Field,
+    pub description_sq: Field,
+    pub themes_sq: Field,
+    pub places_sq: Field,
+    /// English stems of the name and other names; of the expertise, English description and
+    /// English theme labels.
+    pub name_en: Field,
+    pub text_en: Field,
+    /// Each expertise tag once per word it has, from that word on, folded, then `\u{1}` and the
+    /// tag as written: a prefix scan of this field completes tags from any of their words.
+    pub tag_keys: Field,
     pub name_sort: Field,
     pub founded_year: Field,
     pub updated: Field,
@@ -59,20 +74,35 @@ impl Fields {
 
 pub fn build() -> (Schema, Fields) {
     let mut builder = Schema::builder();
-    let text = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(FOLDED)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-    );
+    let analysed = |tokenizer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    let text = analysed(FOLDED);
+    // Stored for highlighting.
+    let shown = analysed(FOLDED).set_stored();
+    let albanian = analysed(ALBANIAN);
+    let english = analysed(ENGLISH);
     let key = builder.add_text_field("key", STRING);
     let kind = builder.add_text_field("kind", STRING);
-    let name = builder.add_text_field("name", text.clone());
+    let name = builder.add_text_field("name", shown.clone());
     let acronym = builder.add_text_field("acronym", text.clone());
     let other_names = builder.add_text_field("other_names", text.clone());
-    let expertise = builder.add_text_field("expertise", text.clone());
-    let description = builder.add_text_field("description", text.clone());
+    let expertise = builder.add_text_field("expertise", shown.clone());
+    let description = builder.add_text_field("description", shown);
     let places = builder.add_text_field("places", text.clone());
     let themes = builder.add_text_field("themes", text);
+    let name_sq = builder.add_text_field("name_sq", albanian.clone());
+    let expertise_sq = builder.add_text_field("expertise_sq", albanian.clone());
+    let description_sq = builder.add_text_field("description_sq", albanian.clone());
+    let themes_sq = builder.add_text_field("themes_sq", albanian.clone());
+    let places_sq = builder.add_text_field("places_sq", albanian);
+    let name_en = builder.add_text_field("name_en", english.clone());
+    let text_en = builder.add_text_field("text_en", english);
+    let tag_keys = builder.add_text_field("tag_keys", STRING);
     let name_sort = builder.add_text_field("name_sort", STRING | FAST);
     let founded_year = builder.add_u64_field("founded_year", FAST | INDEXED);
     let updated = builder.add_u64_field("updated", FAST);
@@ -103,6 +133,14 @@ pub fn build() -> (Schema, Fields) {
         description,
         places,
         themes,
+        name_sq,
+        expertise_sq,
+        description_sq,
+        themes_sq,
+        places_sq,
+        name_en,
+        text_en,
+        tag_keys,
         name_sort,
         founded_year,
         updated,

@@ -240,3 +240,18 @@ pub async fn spawn_with_fixture(data_dir: &Path) -> TestServer {
     assert_eq!(report["failed"], 0, "{report}");
     server
 }
+
+/// A facet of a search response as value → count (the response lists `{value, count, label}`).
+pub fn facet_counts(body: &Value, facet: &str) -> std::collections::BTreeMap<String, u64> {
+    body["facets"][facet]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| {
+            (
+                v["value"].as_str().unwrap().to_owned(),
+                v["count"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}

@@ -12,3 +12,4 @@ mod memberships;
 mod records;
 mod restart;
 mod search;
+mod stemming;

@@ -370,16 +370,15 @@ async fn facet_counts_equal_a_count_over_the_matching_records() {
         let mut expected: BTreeMap<String, u64> = BTreeMap::new();
         for record in &data.records {
             let values = filter_values(record, &data.networks);
-            if !values["scope"].contains(&"local".to_owned()) {
+            // The field filtered on is counted without its own filter (disjunctive facets).
+            if field != "scope" && !values["scope"].contains(&"local".to_owned()) {
                 continue;
             }
             for value in values.get(field).cloned().unwrap_or_default() {
                 *expected.entry(value).or_default() += 1;
             }
         }
-        let counted: BTreeMap<String, u64> =
-            serde_json::from_value(body["facets"][field].clone()).unwrap_or_default();
-        assert_eq!(counted, expected, "facet {field}");
+        assert_eq!(facet_counts(&body, field), expected, "facet {field}");
     }
     server.stop().await;
 }
