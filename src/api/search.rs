@@ -86,6 +86,7 @@ async fn respond(state: &AppState, request: SearchRequest) -> Result<Json<Value>
         "hits": results.hits,
         "facets": results.facets,
         "did_you_mean": results.did_you_mean,
+        "partial": results.partial,
         "next_cursor": next_cursor(offset, limit, results.total),
     })))
 }

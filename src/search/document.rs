@@ -153,10 +153,7 @@ fn add_text(fields: &Fields, doc: &mut TantivyDocument, record: &Record) {
                 doc.add_text(fields.tag_keys, key);
             }
             for address in o.sites.iter().filter_map(|site| site.address.as_ref()) {
-                for place in place_names(Some(address)) {
-                    doc.add_text(fields.places, &place);
-                    doc.add_text(fields.places_sq, place);
-                }
+                add_places(fields, doc, Some(address));
             }
             (
                 &o.name,
@@ -194,14 +191,17 @@ fn add_text(fields: &Fields, doc: &mut TantivyDocument, record: &Record) {
     if let Some(text) = &description.en {
         doc.add_text(fields.text_en, text);
     }
-    for place in place_names(address.as_ref()) {
-        doc.add_text(fields.places, &place);
-        doc.add_text(fields.places_sq, place);
-    }
+    add_places(fields, doc, address.as_ref());
     for label in theme_labels(record) {
         doc.add_text(fields.themes, &label.sq);
         doc.add_text(fields.themes, &label.en);
         doc.add_text(fields.themes_sq, &label.sq);
+        doc.add_text(fields.text_en, &label.en);
+    }
+    for label in group_labels(record) {
+        doc.add_text(fields.groups, &label.sq);
+        doc.add_text(fields.groups, &label.en);
+        doc.add_text(fields.groups_sq, &label.sq);
         doc.add_text(fields.text_en, &label.en);
     }
     if let Some(year) = founded_year {
@@ -237,53 +237,58 @@ fn tag_keys(tags: &[String]) -> std::collections::BTreeSet<String> {
 
 pub const TAG_KEY_SEPARATOR: char = '\u{1}';
 
-/// The place names a text query can match: municipality and county, with the definite forms
-/// people write ("Shkodra", "Vlora").
-fn place_names(address: Option<&Address>) -> Vec<String> {
+/// The place names a text query can match: the municipality with the definite form people
+/// write ("Shkodra", "Vlora") in `places`; the county, also as "Qarku i Shkodrës", in `region`,
+/// which counts less (a search for "Elbasan" wants the town before the rest of its county).
+fn add_places(fields: &Fields, doc: &mut TantivyDocument, address: Option<&Address>) {
     let Some(address) = address else {
-        return Vec::new();
+        return;
     };
-    let mut names: Vec<String> = [&address.municipality, &address.county]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
-    if let Some(municipality) = address
-        .municipality
-        .as_deref()
-        .and_then(|m| places().municipality(m))
-    {
-        names.push(municipality.definite.clone());
+    if let Some(name) = &address.municipality {
+        doc.add_text(fields.places, name);
+        doc.add_text(fields.places_sq, name);
+        if let Some(municipality) = places().municipality(name) {
+            doc.add_text(fields.places, &municipality.definite);
+            doc.add_text(fields.places_sq, &municipality.definite);
+        }
     }
-    names
+    if let Some(name) = &address.county {
+        doc.add_text(fields.region, name);
+        doc.add_text(fields.region_sq, name);
+        if let Some(county) = places().county(name) {
+            doc.add_text(fields.region, &county.definite);
+            doc.add_text(fields.region_sq, &county.definite);
+        }
+    }
 }
 
-/// The labels of the record's thematic areas, target groups and services, in both languages, so
-/// that "environment" or "mjedisi" finds records coded `environment`.
+/// The labels of the record's thematic areas, in both languages, so that "environment" or
+/// "mjedisi" finds records coded `environment`.
 fn theme_labels(record: &Record) -> Vec<&'static Label> {
     let tax = taxonomy();
-    let mut labels = Vec::new();
-    match record {
-        Record::Organisation(o) => {
-            labels.extend(
-                o.thematic_areas
-                    .iter()
-                    .filter_map(|c| tax.thematic_areas.label(c)),
-            );
-            labels.extend(
-                o.target_groups
-                    .iter()
-                    .filter_map(|c| tax.target_groups.label(c)),
-            );
-            labels.extend(o.services.iter().filter_map(|c| tax.services.label(c)));
-        }
-        Record::Network(n) => labels.extend(
-            n.thematic_areas
-                .iter()
-                .filter_map(|c| tax.thematic_areas.label(c)),
-        ),
-    }
-    labels
+    let codes = match record {
+        Record::Organisation(o) => &o.thematic_areas,
+        Record::Network(n) => &n.thematic_areas,
+    };
+    codes
+        .iter()
+        .filter_map(|c| tax.thematic_areas.label(c))
+        .collect()
+}
+
+/// The labels of an organisation's target groups and services: who and how it works with,
+/// which a query matches with less weight than what it works on.
+fn group_labels(record: &Record) -> Vec<&'static Label> {
+    let tax = taxonomy();
+    let Record::Organisation(o) = record else {
+        return Vec::new();
+    };
+    let groups = o
+        .target_groups
+        .iter()
+        .filter_map(|c| tax.target_groups.label(c));
+    let services = o.services.iter().filter_map(|c| tax.services.label(c));
+    groups.chain(services).collect()
 }
 
 /// What a search hit shows of a record.

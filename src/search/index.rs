@@ -24,7 +24,7 @@ use super::document::Related;
 use super::geo_collect::{AreaFilter, DISTANCE_BANDS, Distances, Measured, band, coarse_query};
 use super::highlight::highlight;
 use super::labels::label;
-use super::query::{Marks, text_query, typo_budget, typo_terms};
+use super::query::{Marks, Strictness, text_query, typo_budget, typo_terms};
 use super::request::{
     FacetCounts as Counts, FacetValue, FilterField, Hit, SearchRequest, SearchResults, Sort,
 };
@@ -61,7 +61,14 @@ pub struct SearchIndex {
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 
 /// Fields whose words count as known spellings for "did you mean".
-const SPELLING_FIELDS: [&str; 5] = ["name", "expertise", "themes", "places", "description"];
+const SPELLING_FIELDS: [&str; 6] = [
+    "name",
+    "expertise",
+    "themes",
+    "groups",
+    "places",
+    "description",
+];
 
 impl SearchIndex {
     pub fn inspect(dir: &Path) -> IndexState {
@@ -188,9 +195,28 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Searches; a query whose words nothing matches all of is tried again, matching some of
+    /// them (`partial`), and gets a respelling that finds something (`did_you_mean`).
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
-        let text = text_query(&searcher, &self.index.schema(), &request.text);
+        let results = self.run(&searcher, request, Strictness::Normal)?;
+        if results.total > 0 || request.text.trim().is_empty() {
+            return Ok(results);
+        }
+        let did_you_mean = self.did_you_mean(&searcher, request)?;
+        let mut relaxed = self.run(&searcher, request, Strictness::Relaxed)?;
+        relaxed.partial = relaxed.total > 0;
+        relaxed.did_you_mean = did_you_mean;
+        Ok(relaxed)
+    }
+
+    fn run(
+        &self,
+        searcher: &Searcher,
+        request: &SearchRequest,
+        strictness: Strictness,
+    ) -> Result<SearchResults, SearchError> {
+        let text = text_query(searcher, &self.index.schema(), &request.text, strictness);
         let query = self.build_query(request, text.query.as_deref(), None);
         // A field filtered on is counted separately, without its own filter.
         let (disjunctive, direct): (Vec<FilterField>, Vec<FilterField>) = request
@@ -218,7 +244,7 @@ impl SearchIndex {
         let needs_distances = sort == Sort::Distance || request.distance_facet;
         let areas = Arc::new(request.areas.clone());
         let filtered = Filtered {
-            searcher: &searcher,
+            searcher,
             query: query.as_ref(),
             areas: areas.clone(),
             distances: request
@@ -288,7 +314,7 @@ impl SearchIndex {
         let hits = docs
             .into_iter()
             .map(|(score, address)| {
-                let mut hit = self.hit(&searcher, score, address, marks, &mut stems)?;
+                let mut hit = self.hit(searcher, score, address, marks, &mut stems)?;
                 hit.distance_km = request.near.and_then(|origin| nearest_km(origin, &hit));
                 Ok(hit)
             })
@@ -298,7 +324,7 @@ impl SearchIndex {
             let counts = handle.extract(&mut facet_fruits);
             facets.insert(
                 field.param().to_owned(),
-                self.values(&searcher, field.param(), counts),
+                self.values(searcher, field.param(), counts),
             );
         }
         for field in disjunctive {
@@ -314,12 +340,12 @@ impl SearchIndex {
             )?;
             facets.insert(
                 field.param().to_owned(),
-                self.values(&searcher, field.param(), counts),
+                self.values(searcher, field.param(), counts),
             );
         }
         if let Some(handle) = unit_handle {
             let counts = handle.extract(&mut facet_fruits);
-            facets.insert("units".to_owned(), self.values(&searcher, "units", counts));
+            facets.insert("units".to_owned(), self.values(searcher, "units", counts));
         }
         if request.distance_facet {
             let mut bands = [0_u64; DISTANCE_BANDS.len()];
@@ -341,16 +367,12 @@ impl SearchIndex {
                 .collect();
             facets.insert("distance".to_owned(), bands);
         }
-        let did_you_mean = if total == 0 && text.query.is_some() {
-            self.did_you_mean(&searcher, request)?
-        } else {
-            None
-        };
         Ok(SearchResults {
             total,
             hits,
             facets,
-            did_you_mean,
+            did_you_mean: None,
+            partial: false,
         })
     }
 
@@ -474,7 +496,12 @@ impl SearchIndex {
         let respelt = respelt.join(" ");
         let mut retry = request.clone();
         retry.text = respelt.clone();
-        let text = text_query(searcher, &self.index.schema(), &retry.text);
+        let text = text_query(
+            searcher,
+            &self.index.schema(),
+            &retry.text,
+            Strictness::Normal,
+        );
         let query = self.build_query(&retry, text.query.as_deref(), None);
         let found = searcher.search(
             query.as_ref(),

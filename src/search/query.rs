@@ -1,10 +1,12 @@
-//! Turns the text of a search into a tantivy query. Each word must match somewhere; within a
-//! word, an exact (folded) match counts most, then the stemmed forms (Albanian and English),
+//! Turns the text of a search into a tantivy query. Each word must match somewhere (one may be
+//! missing from five words on, words that only name a kind of organisation are optional, half of them on a second try that relaxes a query that found
+//! nothing; matching more words scores more); within a word, an exact (folded) match counts most, then the stemmed forms (Albanian and English),
 //! then completions of the last word and spellings one or two typos away. Synonym groups
 //! (`index/synonyms.txt`) widen a word or phrase to its equivalents, and the words as a phrase
 //! (or near each other) add to the score.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 use tantivy::query::{
     BooleanQuery, BoostQuery, DfaWrapper, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
@@ -43,18 +45,22 @@ const fn field(name: &'static str, weight: f32, form: Form, typos: bool) -> Text
 
 /// Name and acronym above expertise above description; an exact match (which also matches the
 /// stemmed field) above a stemmed one.
-const TEXT_FIELDS: [TextField; 14] = [
+const TEXT_FIELDS: [TextField; 18] = [
     field("name", 3.0, Form::Exact, true),
     field("acronym", 3.0, Form::Exact, false),
     field("other_names", 2.0, Form::Exact, true),
     field("expertise", 1.5, Form::Exact, true),
     field("themes", 1.0, Form::Exact, true),
+    field("groups", 0.5, Form::Exact, true),
     field("places", 1.0, Form::Exact, true),
+    field("region", 0.5, Form::Exact, false),
     field("description", 0.8, Form::Exact, true),
     field("name_sq", 2.0, Form::Albanian, false),
     field("expertise_sq", 1.0, Form::Albanian, false),
     field("themes_sq", 0.7, Form::Albanian, false),
+    field("groups_sq", 0.35, Form::Albanian, false),
     field("places_sq", 0.7, Form::Albanian, false),
+    field("region_sq", 0.35, Form::Albanian, false),
     field("description_sq", 0.5, Form::Albanian, false),
     field("name_en", 1.5, Form::English, false),
     field("text_en", 0.7, Form::English, false),
@@ -92,6 +98,22 @@ pub fn typo_budget(word: &QueryWord) -> u8 {
     }
 }
 
+/// Whether a word only names a kind of organisation (`index/generic_words.txt`).
+fn is_generic(word: &QueryWord) -> bool {
+    static GENERIC: OnceLock<BTreeSet<String>> = OnceLock::new();
+    let generic = GENERIC.get_or_init(|| {
+        include_str!("../../index/generic_words.txt")
+            .lines()
+            .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
+            .flat_map(query_words)
+            .filter_map(|w| w.albanian)
+            .collect()
+    });
+    word.albanian
+        .as_ref()
+        .is_some_and(|stem| generic.contains(stem))
+}
+
 /// The terms a query matched with, per form, for highlighting.
 #[derive(Debug, Default, Clone)]
 pub struct Marks {
@@ -113,14 +135,41 @@ impl Marks {
     }
 }
 
+/// A clause of a boolean query.
+type Clause = (Occur, Box<dyn Query>);
+
 pub struct TextQuery {
     /// `None` when the text has no words.
     pub query: Option<Box<dyn Query>>,
     pub marks: Marks,
 }
 
+/// How many of a query's words (or synonym terms) a record must match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strictness {
+    /// All of up to four words; all but one of five or more.
+    Normal,
+    /// Half of them (at least one): the second try of a query that found nothing.
+    Relaxed,
+}
+
+impl Strictness {
+    fn required(self, words: usize) -> usize {
+        match self {
+            Strictness::Normal if words <= 4 => words,
+            Strictness::Normal => words - 1,
+            Strictness::Relaxed => words.div_ceil(2).max(1),
+        }
+    }
+}
+
 /// Builds the query of `text` against the index `searcher` reads.
-pub fn text_query(searcher: &Searcher, schema: &Schema, text: &str) -> TextQuery {
+pub fn text_query(
+    searcher: &Searcher,
+    schema: &Schema,
+    text: &str,
+    strictness: Strictness,
+) -> TextQuery {
     let words = query_words(text);
     let content: Vec<QueryWord> = words.iter().filter(|w| !w.is_stopword()).cloned().collect();
     let content = if content.is_empty() { words } else { content };
@@ -139,7 +188,8 @@ pub fn text_query(searcher: &Searcher, schema: &Schema, text: &str) -> TextQuery
         };
     }
     let matches = synonyms().find(&content);
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    // Each word or synonym term, and whether it only names a kind of organisation.
+    let mut slots: Vec<(bool, Clause)> = Vec::new();
     let mut position = 0;
     while position < content.len() {
         let last = content.len() - 1;
@@ -157,16 +207,36 @@ pub fn text_query(searcher: &Searcher, schema: &Schema, text: &str) -> TextQuery
                         Box::new(BoostQuery::new(query, SYNONYM_WEIGHT)),
                     ));
                 }
-                clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+                let generic = typed.iter().all(is_generic);
+                slots.push((generic, (Occur::Should, Box::new(BooleanQuery::new(any)))));
                 position += found.len;
             }
             None => {
-                let query = builder.word(&content[position], position == last, true);
-                clauses.push((Occur::Must, query));
+                let word = &content[position];
+                let query = builder.word(word, position == last, true);
+                slots.push((is_generic(word), (Occur::Should, query)));
                 position += 1;
             }
         }
     }
+    // Words that only name a kind of organisation score where they match but are not required,
+    // unless the query has nothing else.
+    let (generic, specific): (Vec<_>, Vec<_>) = slots.into_iter().partition(|slot| slot.0);
+    let (required_slots, optional_slots) = if specific.is_empty() {
+        (generic, Vec::new())
+    } else {
+        (specific, generic)
+    };
+    let required = strictness.required(required_slots.len());
+    let words = BooleanQuery::with_minimum_required_clauses(
+        required_slots
+            .into_iter()
+            .map(|(_, clause)| clause)
+            .collect(),
+        required,
+    );
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(words))];
+    clauses.extend(optional_slots.into_iter().map(|(_, clause)| clause));
     if content.len() > 1 {
         clauses.extend(builder.phrase(text));
     }

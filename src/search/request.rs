@@ -164,4 +164,6 @@ pub struct SearchResults {
     pub facets: BTreeMap<String, FacetCounts>,
     /// When nothing matched: a respelling of the query that has results.
     pub did_you_mean: Option<String>,
+    /// Nothing matched all the words, so these hits match only some of them.
+    pub partial: bool,
 }

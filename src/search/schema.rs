@@ -11,7 +11,7 @@ use super::analysis::{ALBANIAN, ENGLISH, FOLDED};
 use super::request::FilterField;
 
 /// Bump when the schema, the analysers or what documents hold changes.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 10;
 
 #[derive(Clone)]
 pub struct Fields {
@@ -24,15 +24,21 @@ pub struct Fields {
     pub expertise: Field,
     pub description: Field,
     pub places: Field,
-    /// Albanian and English labels of the record's taxonomy codes.
+    /// Albanian and English labels of the record's thematic areas.
     pub themes: Field,
+    /// Albanian and English labels of its target groups and services.
+    pub groups: Field,
     /// Albanian stems of the name and other names, expertise, Albanian description, Albanian
     /// theme labels and place names.
     pub name_sq: Field,
     pub expertise_sq: Field,
     pub description_sq: Field,
     pub themes_sq: Field,
+    pub groups_sq: Field,
     pub places_sq: Field,
+    /// County names, which count less than municipality names (`places`).
+    pub region: Field,
+    pub region_sq: Field,
     /// English stems of the name and other names; of the expertise, English description and
     /// English theme labels.
     pub name_en: Field,
@@ -94,12 +100,16 @@ pub fn build() -> (Schema, Fields) {
     let expertise = builder.add_text_field("expertise", shown.clone());
     let description = builder.add_text_field("description", shown);
     let places = builder.add_text_field("places", text.clone());
-    let themes = builder.add_text_field("themes", text);
+    let themes = builder.add_text_field("themes", text.clone());
+    let groups = builder.add_text_field("groups", text);
     let name_sq = builder.add_text_field("name_sq", albanian.clone());
     let expertise_sq = builder.add_text_field("expertise_sq", albanian.clone());
     let description_sq = builder.add_text_field("description_sq", albanian.clone());
     let themes_sq = builder.add_text_field("themes_sq", albanian.clone());
-    let places_sq = builder.add_text_field("places_sq", albanian);
+    let groups_sq = builder.add_text_field("groups_sq", albanian.clone());
+    let places_sq = builder.add_text_field("places_sq", albanian.clone());
+    let region = builder.add_text_field("region", analysed(FOLDED));
+    let region_sq = builder.add_text_field("region_sq", albanian);
     let name_en = builder.add_text_field("name_en", english.clone());
     let text_en = builder.add_text_field("text_en", english);
     let tag_keys = builder.add_text_field("tag_keys", STRING);
@@ -133,11 +143,15 @@ pub fn build() -> (Schema, Fields) {
         description,
         places,
         themes,
+        groups,
         name_sq,
         expertise_sq,
         description_sq,
         themes_sq,
+        groups_sq,
         places_sq,
+        region,
+        region_sq,
         name_en,
         text_en,
         tag_keys,

@@ -64,7 +64,12 @@ pub fn names(
     ];
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = before
         .iter()
-        .map(|word| (Occur::Must, any_field(&name_fields, &[word.exact.clone()])))
+        .map(|word| {
+            (
+                Occur::Must,
+                any_field(&name_fields, std::slice::from_ref(&word.exact)),
+            )
+        })
         .collect();
     let mut last_forms = vec![last.exact.clone()];
     for (field, _) in name_fields {
