@@ -1,6 +1,8 @@
 //! Engine benchmarks: search inside the directory, without HTTP.
 //!
 //! - `search/demo/*`: text, filters and facets on the committed demo dataset (1,540 records).
+//! - `text/{size}/*`: text queries (inflected, misspelt, English, synonyms, highlights, facets)
+//!   and suggestions, and
 //! - `geo/{size}/*`: geographic filters alone and with a text query, on generated directories
 //!   of `RRJETI_BENCH_SIZES` organisations (default 100000; add 1000000 for the large case).
 //!
@@ -153,6 +155,59 @@ fn geo_search(c: &mut Criterion) {
                 },
             ),
         ];
+        let text_cases = [
+            ("one word", request("mjedis", vec![], vec![])),
+            (
+                "two words without diacritics",
+                request("shoqeri civile", vec![], vec![]),
+            ),
+            ("inflected", request("organizatave rinore", vec![], vec![])),
+            ("misspelt", request("prokurimt publik", vec![], vec![])),
+            (
+                "english",
+                request("public procurement monitoring", vec![], vec![]),
+            ),
+            ("acronym synonym", request("OSHC mjedisore", vec![], vec![])),
+            (
+                "nothing matches all words (relaxed, did you mean)",
+                request("mjedis qwzx", vec![], vec![]),
+            ),
+            (
+                "highlights",
+                SearchRequest {
+                    highlight: true,
+                    ..request("monitorim prokurimi", vec![], vec![])
+                },
+            ),
+            (
+                "two facet filters + facet counts",
+                request(
+                    "rinore",
+                    vec![
+                        (FilterField::Scope, vec!["local".into()]),
+                        (FilterField::ThematicArea, vec!["youth".into()]),
+                    ],
+                    vec![
+                        FilterField::County,
+                        FilterField::ThematicArea,
+                        FilterField::Scope,
+                    ],
+                ),
+            ),
+        ];
+        let mut group = c.benchmark_group(format!("text/{size}"));
+        group
+            .measurement_time(Duration::from_secs(4))
+            .sample_size(50);
+        for (name, request) in text_cases {
+            group.bench_function(name, |b| b.iter(|| directory.search(&request).unwrap()));
+        }
+        for prefix in ["prok", "shoqata e", "Qendra Ko"] {
+            group.bench_function(format!("suggest {prefix:?}"), |b| {
+                b.iter(|| directory.suggest(prefix, 8).unwrap())
+            });
+        }
+        group.finish();
         let mut group = c.benchmark_group(format!("geo/{size}"));
         group
             .measurement_time(Duration::from_secs(4))

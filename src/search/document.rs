@@ -142,11 +142,11 @@ fn add_text(fields: &Fields, doc: &mut TantivyDocument, record: &Record) {
             for other in &o.other_names {
                 doc.add_text(fields.other_names, other);
                 doc.add_text(fields.name_sq, other);
-                doc.add_text(fields.name_en, other);
+                doc.add_text(fields.text_en, other);
             }
             for tag in &o.expertise {
                 doc.add_text(fields.expertise, tag);
-                doc.add_text(fields.expertise_sq, tag);
+                doc.add_text(fields.text_sq, tag);
                 doc.add_text(fields.text_en, tag);
             }
             for key in tag_keys(&o.expertise) {
@@ -177,7 +177,7 @@ fn add_text(fields: &Fields, doc: &mut TantivyDocument, record: &Record) {
     };
     doc.add_text(fields.name, name);
     doc.add_text(fields.name_sq, name);
-    doc.add_text(fields.name_en, name);
+    doc.add_text(fields.text_en, name);
     doc.add_text(fields.name_sort, fold(name));
     if let Some(acronym) = acronym {
         doc.add_text(fields.acronym, acronym);
@@ -186,7 +186,7 @@ fn add_text(fields: &Fields, doc: &mut TantivyDocument, record: &Record) {
         doc.add_text(fields.description, text);
     }
     if let Some(text) = &description.sq {
-        doc.add_text(fields.description_sq, text);
+        doc.add_text(fields.text_sq, text);
     }
     if let Some(text) = &description.en {
         doc.add_text(fields.text_en, text);
@@ -195,13 +195,13 @@ fn add_text(fields: &Fields, doc: &mut TantivyDocument, record: &Record) {
     for label in theme_labels(record) {
         doc.add_text(fields.themes, &label.sq);
         doc.add_text(fields.themes, &label.en);
-        doc.add_text(fields.themes_sq, &label.sq);
+        doc.add_text(fields.text_sq, &label.sq);
         doc.add_text(fields.text_en, &label.en);
     }
     for label in group_labels(record) {
         doc.add_text(fields.groups, &label.sq);
         doc.add_text(fields.groups, &label.en);
-        doc.add_text(fields.groups_sq, &label.sq);
+        doc.add_text(fields.text_sq, &label.sq);
         doc.add_text(fields.text_en, &label.en);
     }
     if let Some(year) = founded_year {
@@ -246,18 +246,18 @@ fn add_places(fields: &Fields, doc: &mut TantivyDocument, address: Option<&Addre
     };
     if let Some(name) = &address.municipality {
         doc.add_text(fields.places, name);
-        doc.add_text(fields.places_sq, name);
+        doc.add_text(fields.text_sq, name);
         if let Some(municipality) = places().municipality(name) {
             doc.add_text(fields.places, &municipality.definite);
-            doc.add_text(fields.places_sq, &municipality.definite);
+            doc.add_text(fields.text_sq, &municipality.definite);
         }
     }
     if let Some(name) = &address.county {
         doc.add_text(fields.region, name);
-        doc.add_text(fields.region_sq, name);
+        doc.add_text(fields.text_sq, name);
         if let Some(county) = places().county(name) {
             doc.add_text(fields.region, &county.definite);
-            doc.add_text(fields.region_sq, &county.definite);
+            doc.add_text(fields.text_sq, &county.definite);
         }
     }
 }

@@ -1,9 +1,12 @@
-//! Turns the text of a search into a tantivy query. Each word must match somewhere (one may be
-//! missing from five words on, words that only name a kind of organisation are optional, half of them on a second try that relaxes a query that found
-//! nothing; matching more words scores more); within a word, an exact (folded) match counts most, then the stemmed forms (Albanian and English),
-//! then completions of the last word and spellings one or two typos away. Synonym groups
-//! (`index/synonyms.txt`) widen a word or phrase to its equivalents, and the words as a phrase
-//! (or near each other) add to the score.
+//! Turns the text of a search into a tantivy query.
+//!
+//! Each word must match somewhere: one may be missing from five words on, half of them on a
+//! second try that relaxes a query that found nothing, and words that only name a kind of
+//! organisation are optional; matching more words scores more. Within a word, an exact (folded)
+//! match counts most, then the stemmed forms (Albanian and English), then completions of the
+//! last word (when it is not a whole word already) and spellings one or two typos away (for
+//! words the index barely knows). Synonym groups (`index/synonyms.txt`) widen a word or phrase
+//! to its equivalents, and the words as a phrase (or near each other) add to the score.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
@@ -14,8 +17,9 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption, Schema};
 use tantivy::{Searcher, Term};
 
+use super::albanian::stemmer;
 use super::analysis::{QueryWord, folded_analyzer, query_words, tokens};
-use super::synonyms::synonyms;
+use super::synonyms::{Alternative, synonyms};
 
 /// Which form of a word a field holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,57 +29,87 @@ pub enum Form {
     English,
 }
 
-/// A searched text field: its weight, the form of words it holds, and whether typos and
-/// completions are looked up in it.
+/// Which other spellings of a word are looked up in a field's terms.
+#[derive(Debug, Clone, Copy)]
+struct Lookups {
+    /// Completions of the last word.
+    completions: bool,
+    /// Spellings a typo or two away.
+    typos: bool,
+}
+
+impl Lookups {
+    const ALL: Lookups = Lookups {
+        completions: true,
+        typos: true,
+    };
+    const COMPLETIONS: Lookups = Lookups {
+        completions: true,
+        typos: false,
+    };
+    const TYPOS: Lookups = Lookups {
+        completions: false,
+        typos: true,
+    };
+    const NONE: Lookups = Lookups {
+        completions: false,
+        typos: false,
+    };
+}
+
+/// A searched text field: its weight, the form of words it holds, and which other spellings are
+/// looked up in it.
 struct TextField {
     name: &'static str,
     weight: f32,
     form: Form,
-    typos: bool,
+    lookups: Lookups,
 }
 
-const fn field(name: &'static str, weight: f32, form: Form, typos: bool) -> TextField {
+const fn field(name: &'static str, weight: f32, form: Form, lookups: Lookups) -> TextField {
     TextField {
         name,
         weight,
         form,
-        typos,
+        lookups,
     }
 }
 
 /// Name and acronym above expertise above description; an exact match (which also matches the
 /// stemmed field) above a stemmed one.
-const TEXT_FIELDS: [TextField; 18] = [
-    field("name", 3.0, Form::Exact, true),
-    field("acronym", 3.0, Form::Exact, false),
-    field("other_names", 2.0, Form::Exact, true),
-    field("expertise", 1.5, Form::Exact, true),
-    field("themes", 1.0, Form::Exact, true),
-    field("groups", 0.5, Form::Exact, true),
-    field("places", 1.0, Form::Exact, true),
-    field("region", 0.5, Form::Exact, false),
-    field("description", 0.8, Form::Exact, true),
-    field("name_sq", 2.0, Form::Albanian, false),
-    field("expertise_sq", 1.0, Form::Albanian, false),
-    field("themes_sq", 0.7, Form::Albanian, false),
-    field("groups_sq", 0.35, Form::Albanian, false),
-    field("places_sq", 0.7, Form::Albanian, false),
-    field("region_sq", 0.35, Form::Albanian, false),
-    field("description_sq", 0.5, Form::Albanian, false),
-    field("name_en", 1.5, Form::English, false),
-    field("text_en", 0.7, Form::English, false),
+const TEXT_FIELDS: [TextField; 12] = [
+    field("name", 3.0, Form::Exact, Lookups::ALL),
+    field("acronym", 3.0, Form::Exact, Lookups::COMPLETIONS),
+    field("other_names", 2.0, Form::Exact, Lookups::ALL),
+    field("expertise", 1.5, Form::Exact, Lookups::ALL),
+    field("themes", 1.0, Form::Exact, Lookups::ALL),
+    field("groups", 0.5, Form::Exact, Lookups::TYPOS),
+    field("places", 1.0, Form::Exact, Lookups::ALL),
+    field("region", 0.5, Form::Exact, Lookups::NONE),
+    field("description", 0.8, Form::Exact, Lookups::TYPOS),
+    field("name_sq", 2.0, Form::Albanian, Lookups::NONE),
+    field("text_sq", 0.6, Form::Albanian, Lookups::NONE),
+    field("text_en", 0.7, Form::English, Lookups::NONE),
 ];
+
+/// A word in more than 1 / `COMMON_DIVISOR` of all documents, and in more than
+/// `COMMON_MIN_DOCUMENTS` (below which its postings are cheap), is common (see `Builder::word`).
+const COMMON_DIVISOR: u64 = 5;
+const COMMON_MIN_DOCUMENTS: u64 = 5_000;
 
 /// The last word also matches as a prefix ("mjedis" finds "mjedisit"), at this fraction of the
 /// weight of an exact match, when it has at least `PREFIX_MIN_CHARS` characters.
 const PREFIX_WEIGHT: f32 = 0.5;
 pub const PREFIX_MIN_CHARS: usize = 3;
 /// Completions of the last word matched per field: the most frequent ones.
-const MAX_COMPLETIONS: usize = 12;
+const MAX_COMPLETIONS: usize = 8;
 /// Completions looked at per field to find the most frequent ones.
 const MAX_SCANNED: usize = 512;
-/// A spelling one or two typos away counts this fraction of an exact match.
-const TYPO_WEIGHT: f32 = 0.3;
+/// A spelling one typo away counts this fraction of an exact match, two typos away half that.
+const TYPO_WEIGHT: f32 = 0.4;
+/// Words found in fewer documents than this in every field are also looked up with typos; more
+/// frequent words are taken as meant.
+const TYPO_RARE: u64 = 3;
 /// Spellings within reach of a typo matched per field: the most frequent ones.
 const MAX_TYPO_TERMS: usize = 8;
 /// A synonym counts this fraction of the words the user typed.
@@ -193,25 +227,49 @@ pub fn text_query(
     let mut position = 0;
     while position < content.len() {
         let last = content.len() - 1;
-        match matches.iter().find(|m| m.start == position) {
-            Some(found) => {
+        let found = matches.iter().find(|m| m.start == position);
+        match found {
+            // A word that only names a kind of organisation is optional, and its synonyms are
+            // matched as phrases ("organizatë e shoqërisë civile" in any inflection), not as
+            // loose words that nearly every description has.
+            Some(found)
+                if content[position..position + found.len]
+                    .iter()
+                    .all(is_generic) =>
+            {
+                let typed = &content[position..position + found.len];
+                let mut any: Vec<Clause> = vec![(
+                    Occur::Should,
+                    builder.all_words(typed, position, last, true),
+                )];
+                for alternative in builder.informative(&found.alternatives) {
+                    any.extend(builder.stem_phrase(alternative, SYNONYM_WEIGHT));
+                }
+                slots.push((true, (Occur::Should, Box::new(BooleanQuery::new(any)))));
+                position += found.len;
+            }
+            // Words most records have need no more recall: their synonyms are left out.
+            Some(found)
+                if !content[position..position + found.len]
+                    .iter()
+                    .all(|w| builder.is_common(&builder.frequencies(w))) =>
+            {
                 let typed = &content[position..position + found.len];
                 let mut any: Vec<(Occur, Box<dyn Query>)> = vec![(
                     Occur::Should,
                     builder.all_words(typed, position, last, true),
                 )];
-                for alternative in &found.alternatives {
+                for alternative in builder.informative(&found.alternatives) {
                     let query = builder.all_words(alternative, 0, usize::MAX, false);
                     any.push((
                         Occur::Should,
                         Box::new(BoostQuery::new(query, SYNONYM_WEIGHT)),
                     ));
                 }
-                let generic = typed.iter().all(is_generic);
-                slots.push((generic, (Occur::Should, Box::new(BooleanQuery::new(any)))));
+                slots.push((false, (Occur::Should, Box::new(BooleanQuery::new(any)))));
                 position += found.len;
             }
-            None => {
+            _ => {
                 let word = &content[position];
                 let query = builder.word(word, position == last, true);
                 slots.push((is_generic(word), (Occur::Should, query)));
@@ -272,44 +330,155 @@ impl Builder<'_> {
     /// One word in any field and form; as a prefix when `last`, with typos when `tolerant`.
     fn word(&mut self, word: &QueryWord, last: bool, tolerant: bool) -> Box<dyn Query> {
         let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let typos = if tolerant { typo_budget(word) } else { 0 };
+        let frequencies = self.frequencies(word);
+        // A word most records have ranks next to nothing (its IDF is near zero) yet costs a
+        // union of several long posting lists: it is matched only in the stemmed field that
+        // holds it most (which holds every other text field too), one posting list.
+        let common = self.is_common(&frequencies);
+        let carrier = frequencies
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.fields[*i].1.form != Form::Exact)
+            .max_by_key(|(_, n)| **n)
+            .map(|(i, _)| i);
+        // A word the index knows is taken as meant: only unknown words are respelt, which
+        // keeps common words from dragging in the postings of their neighbours.
+        let typos = if tolerant && frequencies.iter().max().copied().unwrap_or(0) < TYPO_RARE {
+            typo_budget(word)
+        } else {
+            0
+        };
         let automaton = (typos > 0)
             .then(|| {
                 let term = Term::from_field_text(self.fields[0].0, &word.exact);
                 FuzzyTermQuery::new(term, typos, true).automaton().ok()
             })
             .flatten();
-        let as_prefix = last && word.exact.chars().count() >= PREFIX_MIN_CHARS;
-        for &(field, spec) in &self.fields {
-            let form = match spec.form {
-                Form::Exact => Some(&word.exact),
-                Form::Albanian => word.albanian.as_ref(),
-                Form::English => word.english.as_ref(),
+        // Only a word no field holds as it is looks unfinished; a whole word's other forms are
+        // matched by the stemmed fields.
+        let as_prefix = last
+            && word.exact.chars().count() >= PREFIX_MIN_CHARS
+            && !self.is_exact_term(&word.exact);
+        for (index, &(field, spec)) in self.fields.iter().enumerate() {
+            if common && Some(index) != carrier {
+                continue;
+            }
+            let Some(text) = form_in(word, spec.form) else {
+                continue;
             };
-            let Some(text) = form else { continue };
             self.marks.add(spec.form, text);
             any.push(term_clause(field, text, spec.weight));
             if spec.form != Form::Exact {
                 continue;
             }
             let mut seen = BTreeSet::new();
-            if as_prefix {
-                for longer in completions(self.searcher, field, text) {
+            if as_prefix && spec.lookups.completions {
+                // A completion that is another form of the word is matched by the stemmed
+                // fields already.
+                let longer_forms = completions(self.searcher, field, text)
+                    .into_iter()
+                    .filter(|longer| word.albanian.as_deref() != Some(stemmer().stem(longer)));
+                for longer in longer_forms {
                     any.push(term_clause(field, &longer, spec.weight * PREFIX_WEIGHT));
                     self.marks.add(Form::Exact, &longer);
                     seen.insert(longer);
                 }
             }
-            if let (Some(automaton), true) = (&automaton, spec.typos) {
+            if let (Some(automaton), true) = (&automaton, spec.lookups.typos) {
                 for near in typo_terms(self.searcher, field, automaton) {
                     if near != *text && !seen.contains(&near) {
-                        any.push(term_clause(field, &near, spec.weight * TYPO_WEIGHT));
+                        // Each typo costs: two weigh less than one.
+                        let weight = TYPO_WEIGHT / edit_distance(text, &near).max(1) as f32;
+                        any.push(term_clause(field, &near, spec.weight * weight));
                         self.marks.add(Form::Exact, &near);
                     }
                 }
             }
         }
         Box::new(BooleanQuery::new(any))
+    }
+
+    /// A synonym term as a phrase of stems (a few moves allowed) in the stemmed Albanian fields,
+    /// or, for one word, as that word in any field.
+    fn stem_phrase(&mut self, words: &[QueryWord], weight: f32) -> Vec<Clause> {
+        if let [word] = words {
+            return vec![(
+                Occur::Should,
+                Box::new(BoostQuery::new(self.word(word, false, false), weight)),
+            )];
+        }
+        let stems: Vec<&String> = words.iter().filter_map(|w| w.albanian.as_ref()).collect();
+        if stems.len() < 2 {
+            return Vec::new();
+        }
+        for stem in &stems {
+            self.marks.add(Form::Albanian, stem);
+        }
+        self.fields
+            .iter()
+            .filter(|(_, spec)| spec.form == Form::Albanian)
+            .map(|&(field, spec)| {
+                let terms = stems
+                    .iter()
+                    .enumerate()
+                    .map(|(i, stem)| (i, Term::from_field_text(field, stem)))
+                    .collect();
+                let phrase = PhraseQuery::new_with_offset_and_slop(terms, PHRASE_SLOP);
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(phrase), spec.weight * weight))
+                        as Box<dyn Query>,
+                )
+            })
+            .collect()
+    }
+
+    /// Whether any exact field holds `text` as a word.
+    fn is_exact_term(&self, text: &str) -> bool {
+        self.fields
+            .iter()
+            .filter(|(_, spec)| spec.form == Form::Exact)
+            .any(|&(field, _)| {
+                self.searcher
+                    .doc_freq(&Term::from_field_text(field, text))
+                    .is_ok_and(|n| n > 0)
+            })
+    }
+
+    /// The synonym terms with a word that is not common: one that most records have adds
+    /// cost, not recall.
+    fn informative<'s>(&self, alternatives: &[&'s Alternative]) -> Vec<&'s Alternative> {
+        alternatives
+            .iter()
+            .copied()
+            .filter(|words| !words.iter().all(|w| self.is_common(&self.frequencies(w))))
+            .collect()
+    }
+
+    /// Whether a word with these per-field frequencies is in so many records that matching it
+    /// costs more than it tells.
+    fn is_common(&self, frequencies: &[u64]) -> bool {
+        let documents = self.searcher.num_docs().max(1);
+        frequencies
+            .iter()
+            .max()
+            .is_some_and(|&n| n > COMMON_MIN_DOCUMENTS && n * COMMON_DIVISOR > documents)
+    }
+
+    /// How many documents each field holds the word in (in the form that field indexes).
+    fn frequencies(&self, word: &QueryWord) -> Vec<u64> {
+        self.fields
+            .iter()
+            .map(|&(field, spec)| {
+                form_in(word, spec.form)
+                    .and_then(|text| {
+                        self.searcher
+                            .doc_freq(&Term::from_field_text(field, text))
+                            .ok()
+                    })
+                    .unwrap_or(0)
+            })
+            .collect()
     }
 
     /// The query's words as a phrase (a few moves allowed) in the main text fields.
@@ -342,6 +511,40 @@ impl Builder<'_> {
             })
             .collect()
     }
+}
+
+/// The form of a word a field of `form` holds; `None` for a stopword in a stemmed field.
+fn form_in(word: &QueryWord, form: Form) -> Option<&String> {
+    match form {
+        Form::Exact => Some(&word.exact),
+        Form::Albanian => word.albanian.as_ref(),
+        Form::English => word.english.as_ref(),
+    }
+}
+
+/// Edits (insertions, deletions, substitutions, swaps of neighbours) between two words.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
 }
 
 fn term_clause(field: Field, text: &str, weight: f32) -> (Occur, Box<dyn Query>) {
@@ -422,4 +625,27 @@ pub fn typo_terms(searcher: &Searcher, field: Field, automaton: &DfaWrapper) -> 
         }
     }
     most_frequent(frequency, MAX_TYPO_TERMS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_a_swap_of_neighbours_as_one() {
+        assert_eq!(edit_distance("mjedis", "mjedis"), 0);
+        assert_eq!(edit_distance("mjdeis", "mjedis"), 1);
+        assert_eq!(edit_distance("prokurimt", "prokurimit"), 1);
+        assert_eq!(edit_distance("mjadisar", "mjedisor"), 2);
+    }
+
+    #[test]
+    fn short_words_and_codes_get_no_typos_long_words_two() {
+        let budget = |text: &str| typo_budget(&query_words(text)[0]);
+        assert_eq!(budget("rini"), 0);
+        assert_eq!(budget("ABCDE"), 0);
+        assert_eq!(budget("AL2024"), 0);
+        assert_eq!(budget("mjedis"), 1);
+        assert_eq!(budget("prokurimit"), 2);
+    }
 }
