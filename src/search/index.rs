@@ -15,8 +15,8 @@ use tantivy::query::{
 };
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument,
-    Term,
+    DocAddress, DocId, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, Searcher,
+    SegmentReader, TantivyDocument, Term,
 };
 
 use super::analysis::{self, Stems, query_words};
@@ -255,9 +255,22 @@ impl SearchIndex {
         let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
         let (docs, total, mut facet_fruits, measured) = match sort {
             Sort::Relevance => {
-                let (docs, rest) = filtered.run(top.order_by_score(), facet_collectors)?;
+                // Equal scores: the most recently updated profile first.
+                let collector = top.tweak_score(|segment: &SegmentReader| {
+                    let updated = segment
+                        .fast_fields()
+                        .u64("updated")
+                        .ok()
+                        .map(|column| column.first_or_default_col(0));
+                    move |doc: DocId, score: Score| {
+                        (score, updated.as_ref().map_or(0, |c| c.get_val(doc)))
+                    }
+                });
+                let (docs, rest) = filtered.run(collector, facet_collectors)?;
                 (
-                    docs.into_iter().map(|(s, a)| (Some(s), a)).collect(),
+                    docs.into_iter()
+                        .map(|((score, _), a)| (Some(score), a))
+                        .collect(),
                     rest.0,
                     rest.1,
                     rest.2,

@@ -155,6 +155,35 @@ async fn a_match_in_the_name_ranks_above_one_in_the_description() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn equal_scores_put_the_most_recently_updated_profile_first() {
+    let (_dir, server) = spawn_with(&[]).await;
+    let record = |name: &str, text: &str| json!({"name": name, "description": {"sq": text}, "address": {"municipality": "Berat"}});
+    let second = std::time::Duration::from_millis(1100);
+    for (id, name) in [("first", "Shoqata Ulliri"), ("second", "Shoqata Qershia")] {
+        let (status, body) = server
+            .put(
+                &format!("/api/v1/organisations/{id}"),
+                &record(name, "Punon."),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        tokio::time::sleep(second).await;
+    }
+    let ids = server.search_ids("q=shoqata&type=organisation").await;
+    assert_eq!(ids[..2], ["second", "first"]);
+    let (status, body) = server
+        .put(
+            "/api/v1/organisations/first",
+            &record("Shoqata Ulliri", "Punon."),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let ids = server.search_ids("q=shoqata&type=organisation").await;
+    assert_eq!(ids[..2], ["first", "second"]);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_words_as_a_phrase_rank_above_the_words_apart() {
     let (_dir, server) = spawn_with(&[
         (
