@@ -76,6 +76,14 @@ impl IntoResponse for ApiError {
                     problems = Some(list.0.clone());
                     (StatusCode::UNPROCESSABLE_ENTITY, "invalid_record")
                 }
+                DirectoryError::IdempotencyKeyReused { .. } => {
+                    field = Some("Idempotency-Key".into());
+                    (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused")
+                }
+                DirectoryError::PreconditionFailed { .. } => {
+                    field = Some("If-Match".into());
+                    (StatusCode::PRECONDITION_FAILED, "precondition_failed")
+                }
                 DirectoryError::Store(_) | DirectoryError::Index(_) | DirectoryError::Io(_) => {
                     (StatusCode::INTERNAL_SERVER_ERROR, "internal")
                 }

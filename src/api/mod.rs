@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
             "/organisations/{id}",
             get(records::get_organisation)
                 .put(records::replace_organisation)
+                .patch(records::patch_organisation)
                 .delete(records::delete_organisation),
         )
         .route("/organisations/{id}/networks", get(records::networks_of))
@@ -54,6 +55,7 @@ pub fn router(state: AppState) -> Router {
             "/networks/{id}",
             get(records::get_network)
                 .put(records::replace_network)
+                .patch(records::patch_network)
                 .delete(records::delete_network),
         )
         .route("/networks/{id}/members", get(records::members_of))

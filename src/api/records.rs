@@ -8,11 +8,12 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use super::auth::Admin;
 use super::extract::{JsonBody, path_id};
 use super::{ApiError, AppState};
-use crate::directory::{Directory, DirectoryError};
+use crate::directory::{Directory, DirectoryError, Precondition};
 use crate::model::{Record, RecordKind, decode_network, decode_organisation};
 
 /// How long a write waits to become visible in search before it answers anyway.
@@ -32,51 +33,77 @@ pub async fn get_network(state: State<AppState>, id: Path<String>) -> Result<Res
 pub async fn create_organisation(
     state: State<AppState>,
     admin: Admin,
+    headers: HeaderMap,
     body: JsonBody,
 ) -> Result<Response, ApiError> {
-    create(state, admin, RecordKind::Organisation, body).await
+    create(state, admin, RecordKind::Organisation, headers, body).await
 }
 
 pub async fn create_network(
     state: State<AppState>,
     admin: Admin,
+    headers: HeaderMap,
     body: JsonBody,
 ) -> Result<Response, ApiError> {
-    create(state, admin, RecordKind::Network, body).await
+    create(state, admin, RecordKind::Network, headers, body).await
 }
 
 pub async fn replace_organisation(
     state: State<AppState>,
     admin: Admin,
     id: Path<String>,
+    headers: HeaderMap,
     body: JsonBody,
 ) -> Result<Response, ApiError> {
-    replace(state, admin, RecordKind::Organisation, id, body).await
+    replace(state, admin, RecordKind::Organisation, id, headers, body).await
 }
 
 pub async fn replace_network(
     state: State<AppState>,
     admin: Admin,
     id: Path<String>,
+    headers: HeaderMap,
     body: JsonBody,
 ) -> Result<Response, ApiError> {
-    replace(state, admin, RecordKind::Network, id, body).await
+    replace(state, admin, RecordKind::Network, id, headers, body).await
+}
+
+pub async fn patch_organisation(
+    state: State<AppState>,
+    admin: Admin,
+    id: Path<String>,
+    headers: HeaderMap,
+    body: JsonBody,
+) -> Result<Response, ApiError> {
+    patch(state, admin, RecordKind::Organisation, id, headers, body).await
+}
+
+pub async fn patch_network(
+    state: State<AppState>,
+    admin: Admin,
+    id: Path<String>,
+    headers: HeaderMap,
+    body: JsonBody,
+) -> Result<Response, ApiError> {
+    patch(state, admin, RecordKind::Network, id, headers, body).await
 }
 
 pub async fn delete_organisation(
     state: State<AppState>,
     admin: Admin,
     id: Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    delete(state, admin, RecordKind::Organisation, id).await
+    delete(state, admin, RecordKind::Organisation, id, headers).await
 }
 
 pub async fn delete_network(
     state: State<AppState>,
     admin: Admin,
     id: Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    delete(state, admin, RecordKind::Network, id).await
+    delete(state, admin, RecordKind::Network, id, headers).await
 }
 
 pub async fn networks_of(
@@ -111,12 +138,26 @@ async fn create(
     State(state): State<AppState>,
     _: Admin,
     kind: RecordKind,
+    headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
+    let idempotency = idempotency_key(&headers)?.map(|key| {
+        let fingerprint = format!("{:x}", Sha256::digest(format!("{}\n{body}", kind.as_str())));
+        (key, fingerprint)
+    });
     let record = decode(kind, body)?;
-    let (record, seq) = blocking(&state.directory, move |d| d.create(record)).await?;
-    state.directory.wait_indexed(seq, VISIBILITY_WAIT).await;
+    let created = blocking(&state.directory, move |d| d.create(record, idempotency)).await?;
+    let record = created.record;
+    state
+        .directory
+        .wait_indexed(created.seq, VISIBILITY_WAIT)
+        .await;
     let mut response = record_response(StatusCode::CREATED, &record);
+    if created.replayed {
+        response
+            .headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
     let location = format!("/api/v1/{}s/{}", kind.as_str(), record.id());
     if let Ok(location) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, location);
@@ -129,12 +170,14 @@ async fn replace(
     _: Admin,
     kind: RecordKind,
     Path(id): Path<String>,
+    headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     let id = path_id(&id)?;
+    let precondition = precondition(&headers)?;
     let record = decode(kind, body)?;
     let (record, created, seq) = blocking(&state.directory, move |d| {
-        d.replace(kind, id.as_str(), record)
+        d.replace(kind, id.as_str(), record, &precondition)
     })
     .await?;
     state.directory.wait_indexed(seq, VISIBILITY_WAIT).await;
@@ -146,16 +189,110 @@ async fn replace(
     Ok(record_response(status, &record))
 }
 
+async fn patch(
+    State(state): State<AppState>,
+    _: Admin,
+    kind: RecordKind,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    let id = path_id(&id)?;
+    let precondition = precondition(&headers)?;
+    let (record, seq) = blocking(&state.directory, move |d| {
+        d.patch(kind, id.as_str(), &body, &precondition)
+    })
+    .await?;
+    state.directory.wait_indexed(seq, VISIBILITY_WAIT).await;
+    Ok(record_response(StatusCode::OK, &record))
+}
+
 async fn delete(
     State(state): State<AppState>,
     _: Admin,
     kind: RecordKind,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = path_id(&id)?;
-    let seq = blocking(&state.directory, move |d| d.delete(kind, id.as_str())).await?;
+    let precondition = precondition(&headers)?;
+    let seq = blocking(&state.directory, move |d| {
+        d.delete(kind, id.as_str(), &precondition)
+    })
+    .await?;
     state.directory.wait_indexed(seq, VISIBILITY_WAIT).await;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Longest accepted `Idempotency-Key`.
+const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+/// The `Idempotency-Key` header: 1 to 255 visible ASCII characters.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let bad = || {
+        ApiError::bad_parameter(
+            "Idempotency-Key",
+            format!("use 1 to {MAX_IDEMPOTENCY_KEY} visible ASCII characters, such as a UUID"),
+        )
+    };
+    let key = value.to_str().map_err(|_| bad())?.trim();
+    if key.is_empty()
+        || key.len() > MAX_IDEMPOTENCY_KEY
+        || !key.bytes().all(|b| b.is_ascii_graphic())
+    {
+        return Err(bad());
+    }
+    Ok(Some(key.to_owned()))
+}
+
+/// The expectation of `If-Match` (`"3"`, `W/"3"`, a comma list of them, or `*`) or
+/// `If-None-Match: *`; ETags are the record's version in quotes.
+fn precondition(headers: &HeaderMap) -> Result<Precondition, ApiError> {
+    let text = |name: &header::HeaderName| -> Result<Option<String>, ApiError> {
+        headers
+            .get(name)
+            .map(|value| {
+                value.to_str().map(|v| v.trim().to_owned()).map_err(|_| {
+                    ApiError::bad_parameter(name.as_str(), "the header is not ASCII text")
+                })
+            })
+            .transpose()
+    };
+    let if_match = text(&header::IF_MATCH)?;
+    let if_none_match = text(&header::IF_NONE_MATCH)?;
+    match (if_match, if_none_match) {
+        (Some(_), Some(_)) => Err(ApiError::bad_parameter(
+            "If-None-Match",
+            "send If-Match or If-None-Match, not both",
+        )),
+        (None, None) => Ok(Precondition::Any),
+        (None, Some(value)) if value == "*" => Ok(Precondition::Absent),
+        (None, Some(_)) => Err(ApiError::bad_parameter(
+            "If-None-Match",
+            "only If-None-Match: * is supported (create only if absent)",
+        )),
+        (Some(value), None) if value == "*" => Ok(Precondition::Exists),
+        (Some(value), None) => value
+            .split(',')
+            .map(|tag| {
+                let tag = tag.trim();
+                let tag = tag.strip_prefix("W/").unwrap_or(tag);
+                tag.strip_prefix('"')
+                    .and_then(|t| t.strip_suffix('"'))
+                    .and_then(|t| t.parse::<u64>().ok())
+                    .ok_or_else(|| {
+                        ApiError::bad_parameter(
+                            "If-Match",
+                            format!("{tag:?} is not an ETag of this API, such as \"3\""),
+                        )
+                    })
+            })
+            .collect::<Result<Vec<u64>, ApiError>>()
+            .map(Precondition::Version),
+    }
 }
 
 fn decode(kind: RecordKind, body: serde_json::Value) -> Result<Record, ApiError> {

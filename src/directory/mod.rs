@@ -5,9 +5,11 @@
 mod error;
 mod import;
 mod indexer;
+mod precondition;
 mod rebuild;
 mod service;
 
 pub use error::DirectoryError;
 pub use import::{ImportReport, LineError};
-pub use service::{Contents, Directory, MembershipView, Options};
+pub use precondition::Precondition;
+pub use service::{Contents, Created, Directory, MembershipView, Options};

@@ -9,14 +9,15 @@ use std::time::{Duration, SystemTime};
 use serde::Serialize;
 use tokio::sync::watch;
 
-use super::DirectoryError;
 use super::indexer::{self, Indexer};
 use super::rebuild;
+use super::{DirectoryError, Precondition};
 use crate::model::{
-    Problems, Record, RecordId, RecordKind, slug_from_name, validate_network, validate_organisation,
+    Problems, Record, RecordId, RecordKind, decode_record, merge_patch, slug_from_name,
+    validate_network, validate_organisation,
 };
 use crate::search::{IndexState, SearchIndex, SearchRequest, SearchResults, Suggestions};
-use crate::store::{Store, Write};
+use crate::store::{Remembered, Store, Write};
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -46,6 +47,16 @@ pub struct Directory {
     indexer: Mutex<Option<Indexer>>,
     /// Serialises writes, so that versions increase by one and ids are unique.
     write_lock: Mutex<()>,
+}
+
+/// What a create made.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub record: Record,
+    /// The change-log sequence number to wait for before the record is searchable.
+    pub seq: u64,
+    /// The create was a repeat under the same idempotency key: nothing new was made.
+    pub replayed: bool,
 }
 
 /// A network an organisation belongs to.
@@ -93,6 +104,10 @@ impl Directory {
             indexed_seq,
         });
         indexer::catch_up(&shared)?;
+        let forgotten = shared.store.forget_expired_keys(unix_seconds())?;
+        if forgotten > 0 {
+            tracing::info!(forgotten, "forgot expired idempotency keys");
+        }
         Ok(Directory {
             indexer: Mutex::new(Some(Indexer::start(Arc::clone(&shared)))),
             shared,
@@ -120,8 +135,32 @@ impl Directory {
 
     /// Adds a new record; its id is generated from the name when absent. Returns the stored
     /// record and the change-log sequence number of the write.
-    pub fn create(&self, record: Record) -> Result<(Record, u64), DirectoryError> {
+    ///
+    /// With an idempotency key (and the request's fingerprint), a repeat of a create that was
+    /// done in the last 24 hours makes nothing and returns the record it made (as stored now) with
+    /// `replayed` set; the key with another request is an error.
+    pub fn create(
+        &self,
+        record: Record,
+        idempotency: Option<(String, String)>,
+    ) -> Result<Created, DirectoryError> {
         let _guard = self.lock_writes();
+        let now_seconds = unix_seconds();
+        if let Some((key, fingerprint)) = &idempotency {
+            let remembered = self.shared.store.remembered(key)?;
+            if let Some(earlier) = remembered.filter(|r| !r.expired(now_seconds)) {
+                if earlier.fingerprint != *fingerprint {
+                    return Err(DirectoryError::IdempotencyKeyReused { key: key.clone() });
+                }
+                let record = self.get(earlier.kind, &earlier.id)?;
+                let seq = self.stored_seq();
+                return Ok(Created {
+                    record,
+                    seq,
+                    replayed: true,
+                });
+            }
+        }
         let mut record = self
             .prepare(record, &HashSet::new())
             .map_err(DirectoryError::Invalid)?;
@@ -138,17 +177,32 @@ impl Directory {
         let now = now();
         let created = record.created_at().map(str::to_owned);
         record.stamp(1, created.unwrap_or_else(|| now.clone()), now);
-        let seq = self.apply(vec![Write::Put(Box::new(record.clone()))])?;
-        Ok((record, seq))
+        let mut writes = vec![Write::Put(Box::new(record.clone()))];
+        if let Some((key, fingerprint)) = idempotency {
+            writes.push(Write::Remember(Remembered {
+                key,
+                fingerprint,
+                kind,
+                id: record.id().to_owned(),
+                at: now_seconds,
+            }));
+        }
+        let seq = self.apply(writes)?;
+        Ok(Created {
+            record,
+            seq,
+            replayed: false,
+        })
     }
 
-    /// Creates or replaces the record with this id. Returns it, whether it was created, and the
-    /// sequence number of the write.
+    /// Creates or replaces the record with this id, if what is stored meets `precondition`.
+    /// Returns it, whether it was created, and the sequence number of the write.
     pub fn replace(
         &self,
         kind: RecordKind,
         id: &str,
         mut record: Record,
+        precondition: &Precondition,
     ) -> Result<(Record, bool, u64), DirectoryError> {
         if !record.id().is_empty() && record.id() != id {
             return Err(DirectoryError::Invalid(Problems::single(
@@ -161,12 +215,66 @@ impl Directory {
         }
         set_id(&mut record, id.to_owned());
         let _guard = self.lock_writes();
+        let old = self.shared.store.get(kind, id)?;
+        precondition.check(kind, id, old.as_ref())?;
+        let (record, seq) = self.put_locked(record, old.as_ref())?;
+        Ok((record, old.is_none(), seq))
+    }
+
+    /// Changes part of an existing record with a JSON merge patch (RFC 7396), if what is stored
+    /// meets `precondition`. Fields the server sets (`id`, `version`, dates) cannot be patched;
+    /// the county follows a patched municipality unless the patch sets it too.
+    pub fn patch(
+        &self,
+        kind: RecordKind,
+        id: &str,
+        patch: &serde_json::Value,
+        precondition: &Precondition,
+    ) -> Result<(Record, u64), DirectoryError> {
+        let serde_json::Value::Object(changes) = patch else {
+            return Err(DirectoryError::Invalid(Problems::single(
+                "",
+                "a merge patch must be a JSON object",
+            )));
+        };
+        for key in ["id", "type", "version", "created_at", "updated_at"] {
+            if changes.contains_key(key) {
+                return Err(DirectoryError::Invalid(Problems::single(
+                    key,
+                    format!("{key} is set by the server and cannot be patched"),
+                )));
+            }
+        }
+        let _guard = self.lock_writes();
+        let old = self.shared.store.get(kind, id)?;
+        precondition.check(kind, id, old.as_ref())?;
+        let old = old.ok_or_else(|| not_found(kind, id))?;
+        let mut merged = old.to_tagged_json();
+        merge_patch(&mut merged, patch);
+        let municipality_changed = patch
+            .get("address")
+            .is_some_and(|a| a.get("municipality").is_some() && a.get("county").is_none());
+        if let (true, Some(address)) = (
+            municipality_changed,
+            merged.get_mut("address").and_then(|a| a.as_object_mut()),
+        ) {
+            address.shift_remove("county");
+        }
+        let record = decode_record(merged).map_err(DirectoryError::Invalid)?;
+        self.put_locked(record, Some(&old))
+    }
+
+    /// Validates, stamps and writes a record over `old`, under the write lock.
+    fn put_locked(
+        &self,
+        record: Record,
+        old: Option<&Record>,
+    ) -> Result<(Record, u64), DirectoryError> {
         let mut record = self
             .prepare(record, &HashSet::new())
             .map_err(DirectoryError::Invalid)?;
-        let old = self.shared.store.get(kind, id)?;
         let now = now();
-        let (version, created_at) = match &old {
+        let (version, created_at) = match old {
             Some(old) => (
                 old.version() + 1,
                 old.created_at().map_or_else(|| now.clone(), str::to_owned),
@@ -175,12 +283,20 @@ impl Directory {
         };
         record.stamp(version, created_at, now);
         let seq = self.apply(vec![Write::Put(Box::new(record.clone()))])?;
-        Ok((record, old.is_none(), seq))
+        Ok((record, seq))
     }
 
-    pub fn delete(&self, kind: RecordKind, id: &str) -> Result<u64, DirectoryError> {
+    /// Deletes a record, if what is stored meets `precondition`.
+    pub fn delete(
+        &self,
+        kind: RecordKind,
+        id: &str,
+        precondition: &Precondition,
+    ) -> Result<u64, DirectoryError> {
         let _guard = self.lock_writes();
-        if !self.shared.store.contains(kind, id)? {
+        let old = self.shared.store.get(kind, id)?;
+        precondition.check(kind, id, old.as_ref())?;
+        if old.is_none() {
             return Err(not_found(kind, id));
         }
         self.apply(vec![Write::Delete(kind, id.to_owned())])
@@ -424,4 +540,11 @@ pub(super) fn set_id(record: &mut Record, id: String) {
         Record::Organisation(o) => o.id = id,
         Record::Network(n) => n.id = id,
     }
+}
+
+/// Seconds since the Unix epoch.
+fn unix_seconds() -> u64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }

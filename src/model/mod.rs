@@ -3,6 +3,7 @@
 mod coverage;
 mod decode;
 mod id;
+mod merge_patch;
 mod network;
 mod organisation;
 mod place;
@@ -16,6 +17,7 @@ mod validate;
 pub use coverage::{countries, served_units, within_units};
 pub use decode::{decode_network, decode_organisation, decode_record};
 pub use id::{RecordId, slug_from_name};
+pub use merge_patch::merge_patch;
 pub use network::{Member, Network};
 pub use organisation::{Address, Contact, Description, Location, Organisation, Site};
 pub use places::{County, Municipality, Places, places};

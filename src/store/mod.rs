@@ -3,9 +3,11 @@
 
 mod changelog;
 mod error;
+mod idempotency;
 mod keys;
 mod rocks;
 
 pub use changelog::Change;
 pub use error::StoreError;
+pub use idempotency::{KEEP_SECONDS, Remembered};
 pub use rocks::{Store, Write};

@@ -9,18 +9,22 @@ use rocksdb::{
     ColumnFamilyDescriptor, DB, Direction, IteratorMode, Options, WriteBatch, WriteOptions,
 };
 
+use super::idempotency::Remembered;
 use super::{Change, StoreError, keys};
 use crate::model::{Member, Network, Organisation, Record, RecordKind};
 
 const RECORDS: &str = "records";
 const CHANGES: &str = "changes";
 const MEMBERSHIPS: &str = "memberships";
+const IDEMPOTENCY: &str = "idempotency";
 
 /// One write of a batch.
 #[derive(Debug, Clone)]
 pub enum Write {
     Put(Box<Record>),
     Delete(RecordKind, String),
+    /// Remember an idempotency key (not a change: no sequence number).
+    Remember(Remembered),
 }
 
 pub struct Store {
@@ -36,7 +40,7 @@ impl Store {
         options.create_if_missing(true);
         options.create_missing_column_families(true);
         options.set_compression_type(rocksdb::DBCompressionType::Lz4);
-        let families = [RECORDS, CHANGES, MEMBERSHIPS]
+        let families = [RECORDS, CHANGES, MEMBERSHIPS, IDEMPOTENCY]
             .map(|name| ColumnFamilyDescriptor::new(name, Options::default()));
         let db = DB::open_cf_descriptors(&options, path, families)?;
         let last_seq = {
@@ -60,6 +64,42 @@ impl Store {
         }
     }
 
+    /// What an idempotency key stood for, if it is remembered (expired or not).
+    pub fn remembered(&self, key: &str) -> Result<Option<Remembered>, StoreError> {
+        match self
+            .db
+            .get_pinned_cf(cf(&self.db, IDEMPOTENCY), key.as_bytes())?
+        {
+            Some(bytes) => {
+                serde_json::from_slice(&bytes)
+                    .map(Some)
+                    .map_err(|source| StoreError::Corrupt {
+                        key: key.to_owned(),
+                        source,
+                    })
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Forgets the idempotency keys older than [`KEEP_SECONDS`]; returns how many.
+    pub fn forget_expired_keys(&self, now: u64) -> Result<usize, StoreError> {
+        let family = cf(&self.db, IDEMPOTENCY);
+        let mut batch = WriteBatch::default();
+        let mut forgotten = 0;
+        for entry in self.db.iterator_cf(family, IteratorMode::Start) {
+            let (key, bytes) = entry?;
+            let expired = serde_json::from_slice::<Remembered>(&bytes)
+                .map_or(true, |remembered| remembered.expired(now));
+            if expired {
+                batch.delete_cf(family, key);
+                forgotten += 1;
+            }
+        }
+        self.db.write(batch)?;
+        Ok(forgotten)
+    }
+
     pub fn contains(&self, kind: RecordKind, id: &str) -> Result<bool, StoreError> {
         let key = keys::record(kind, id);
         Ok(self.db.get_pinned_cf(cf(&self.db, RECORDS), key)?.is_some())
@@ -74,8 +114,14 @@ impl Store {
         // Networks written earlier in this batch, so a second write of one sees the first.
         let mut batch_networks: HashMap<String, Option<Network>> = HashMap::new();
         for write in writes {
+            if let Write::Remember(entry) = &write {
+                let bytes = serde_json::to_vec(entry).map_err(StoreError::Encode)?;
+                batch.put_cf(cf(&self.db, IDEMPOTENCY), entry.key.as_bytes(), bytes);
+                continue;
+            }
             seq += 1;
             let (kind, id, affects) = match write {
+                Write::Remember(_) => continue,
                 Write::Put(record) => {
                     let record = *record;
                     let kind = record.kind();

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod cli;
+mod concurrency;
 mod demo;
 mod errors;
 mod geography;
