@@ -5,6 +5,7 @@ mod helpers;
 
 mod cli;
 mod concurrency;
+mod crash;
 mod demo;
 mod errors;
 mod geography;
