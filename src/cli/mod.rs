@@ -60,6 +60,11 @@ enum Command {
     },
     /// Rebuild the search index from the database.
     Reindex,
+    /// Copy the database consistently into DIR (new or empty), also while a server runs.
+    Backup { dir: PathBuf },
+    /// Restore a backup from DIR into the data directory (which must hold no database) and
+    /// rebuild the search index.
+    Restore { dir: PathBuf },
     /// Write generated, fictional demo records as NDJSON.
     DemoData {
         #[arg(long, default_value_t = demo::DEMO_ORGANISATIONS)]
@@ -107,6 +112,32 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let count = Directory::reindex(&cli.data_dir, Options { writer_threads: 2 })
                 .context(locked_hint(&cli.data_dir))?;
             eprintln!("reindexed {count} records");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { dir } => {
+            let entries = Directory::backup(&cli.data_dir, &dir).with_context(|| {
+                format!(
+                    "backing up {} into {}",
+                    cli.data_dir.display(),
+                    dir.display()
+                )
+            })?;
+            eprintln!(
+                "backed up {entries} database entries into {}",
+                dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { dir } => {
+            let count = Directory::restore(&dir, &cli.data_dir, Options { writer_threads: 2 })
+                .with_context(|| {
+                    format!(
+                        "restoring {} into {}",
+                        dir.display(),
+                        cli.data_dir.display()
+                    )
+                })?;
+            eprintln!("restored {count} records into {}", cli.data_dir.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::DemoData {

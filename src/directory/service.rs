@@ -115,6 +115,55 @@ impl Directory {
         })
     }
 
+    /// Copies the database of `data_dir` (which a running server may have open) into
+    /// `destination/db`, consistently, and writes `destination/backup.json` describing it.
+    /// `destination` must be new or empty. Returns the number of key-value pairs copied.
+    pub fn backup(data_dir: &Path, destination: &Path) -> Result<u64, DirectoryError> {
+        if destination.exists() && std::fs::read_dir(destination)?.next().is_some() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                format!("{} is not empty", destination.display()),
+            )
+            .into());
+        }
+        std::fs::create_dir_all(destination)?;
+        let pairs = crate::store::backup(&store_dir(data_dir), &store_dir(destination))?;
+        let about = serde_json::json!({"created_at": now(), "entries": pairs, "format": 1});
+        std::fs::write(destination.join("backup.json"), format!("{about:#}\n"))?;
+        Ok(pairs)
+    }
+
+    /// Restores a backup made by [`Directory::backup`] into `data_dir`, which must hold no
+    /// database (move an old one away first), and rebuilds the search index from it. Returns the
+    /// number of records.
+    pub fn restore(
+        backup: &Path,
+        data_dir: &Path,
+        options: Options,
+    ) -> Result<usize, DirectoryError> {
+        if !backup.join("backup.json").is_file() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("{} is not a backup (no backup.json)", backup.display()),
+            )
+            .into());
+        }
+        if store_dir(data_dir).exists() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                format!(
+                    "{} already holds a database; restore into a new data directory",
+                    data_dir.display()
+                ),
+            )
+            .into());
+        }
+        std::fs::create_dir_all(data_dir)?;
+        crate::store::restore(&store_dir(backup), &store_dir(data_dir))?;
+        let _ = std::fs::remove_dir_all(index_dir(data_dir));
+        Directory::reindex(data_dir, options)
+    }
+
     /// Rebuilds the index of a directory that is not open elsewhere. Returns the records indexed.
     pub fn reindex(data_dir: &Path, options: Options) -> Result<usize, DirectoryError> {
         let store = Store::open(&store_dir(data_dir))?;

@@ -11,4 +11,6 @@ pub enum StoreError {
     },
     #[error("cannot encode a record: {0}")]
     Encode(serde_json::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
 }

@@ -17,6 +17,8 @@ const RECORDS: &str = "records";
 const CHANGES: &str = "changes";
 const MEMBERSHIPS: &str = "memberships";
 const IDEMPOTENCY: &str = "idempotency";
+/// Every column family, in the order they are opened.
+pub(super) const FAMILIES: [&str; 4] = [RECORDS, CHANGES, MEMBERSHIPS, IDEMPOTENCY];
 
 /// One write of a batch.
 #[derive(Debug, Clone)]
@@ -40,8 +42,7 @@ impl Store {
         options.create_if_missing(true);
         options.create_missing_column_families(true);
         options.set_compression_type(rocksdb::DBCompressionType::Lz4);
-        let families = [RECORDS, CHANGES, MEMBERSHIPS, IDEMPOTENCY]
-            .map(|name| ColumnFamilyDescriptor::new(name, Options::default()));
+        let families = FAMILIES.map(|name| ColumnFamilyDescriptor::new(name, Options::default()));
         let db = DB::open_cf_descriptors(&options, path, families)?;
         let last_seq = {
             let mut newest = db.iterator_cf(cf(&db, CHANGES), IteratorMode::End);

@@ -4,9 +4,8 @@
 //! the search index holds exactly what RocksDB holds (same ids, same versions).
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -22,41 +21,6 @@ const CYCLES: usize = 20;
 const WRITERS: usize = 4;
 /// Records of the killed imports: enough that the kill lands in the middle.
 const IMPORTED: usize = 60_000;
-
-/// The binary serving `data_dir` (without the demo data) on a free port.
-struct Process {
-    child: Child,
-    base: String,
-}
-
-impl Process {
-    fn start(data_dir: &Path) -> Process {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rrjeti"))
-            .args(["--data-dir", data_dir.to_str().unwrap()])
-            .args(["serve", "--no-demo", "--addr", "127.0.0.1:0"])
-            .env("RRJETI_ADMIN_TOKEN", TOKEN)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("the address is printed, got {line:?}"))
-            .to_owned();
-        Process { child, base }
-    }
-
-    fn kill_9(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
 
 /// Every record id → version, from RocksDB (the export) and from the index (search, by name).
 async fn store_and_index(base: &str) -> (BTreeMap<String, u64>, BTreeMap<String, u64>) {
@@ -144,7 +108,7 @@ async fn every_acknowledged_write_survives_sigkill_at_random_moments() {
     let acknowledged: Arc<Mutex<BTreeMap<String, u64>>> = Arc::default();
     let mut writes_checked = 0;
     for cycle in 0..CYCLES {
-        let process = Process::start(dir.path());
+        let process = BinaryServer::start(dir.path());
         let snapshot = acknowledged.lock().unwrap().clone();
         check(&process.base, &snapshot, &format!("start of cycle {cycle}")).await;
         writes_checked += snapshot.len();
@@ -186,7 +150,7 @@ async fn every_acknowledged_write_survives_sigkill_at_random_moments() {
             writer.await.unwrap();
         }
     }
-    let process = Process::start(dir.path());
+    let process = BinaryServer::start(dir.path());
     let acknowledged = acknowledged.lock().unwrap().clone();
     check(&process.base, &acknowledged, "after the last cycle").await;
     assert!(!acknowledged.is_empty());
@@ -228,7 +192,7 @@ fn records(count: usize, tag: &str) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_sigkill_in_the_middle_of_an_http_import_leaves_store_and_index_agreeing() {
     let dir = data_dir();
-    let process = Process::start(dir.path());
+    let process = BinaryServer::start(dir.path());
     let base = process.base.clone();
     let import = tokio::spawn(async move {
         reqwest::Client::new()
@@ -242,7 +206,7 @@ async fn a_sigkill_in_the_middle_of_an_http_import_leaves_store_and_index_agreei
     tokio::time::sleep(Duration::from_millis(250)).await;
     process.kill_9();
     let finished = import.await.unwrap();
-    let process = Process::start(dir.path());
+    let process = BinaryServer::start(dir.path());
     process.kill_9();
     let stored = reopened_contents(dir.path());
     println!("HTTP import killed: {stored} of {IMPORTED} records stored and indexed");
@@ -278,7 +242,7 @@ async fn a_sigkill_in_the_middle_of_an_offline_import_or_a_reindex_leaves_store_
         std::thread::sleep(Duration::from_millis(delay));
         child.kill().unwrap();
         child.wait().unwrap();
-        let process = Process::start(&data);
+        let process = BinaryServer::start(&data);
         process.kill_9();
         let stored = reopened_contents(&data);
         println!("{command} killed at {delay} ms: {stored} records stored and indexed");
@@ -288,7 +252,7 @@ async fn a_sigkill_in_the_middle_of_an_offline_import_or_a_reindex_leaves_store_
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_stops_the_server_cleanly_with_every_write_kept() {
     let dir = data_dir();
-    let process = Process::start(dir.path());
+    let process = BinaryServer::start(dir.path());
     let client = reqwest::Client::new();
     let mut acknowledged = BTreeMap::new();
     for n in 0..20 {
@@ -318,7 +282,7 @@ async fn sigterm_stops_the_server_cleanly_with_every_write_kept() {
     }
     let exit = exit.expect("the server stops within 5 s of SIGTERM");
     assert!(exit.success(), "{exit:?}");
-    let process = Process::start(dir.path());
+    let process = BinaryServer::start(dir.path());
     check(&process.base, &acknowledged, "after SIGTERM").await;
     process.kill_9();
 }

@@ -1,6 +1,8 @@
 //! Starting servers on loopback over temporary data directories, and small HTTP helpers.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
 use reqwest::StatusCode;
@@ -254,4 +256,39 @@ pub fn facet_counts(body: &Value, facet: &str) -> std::collections::BTreeMap<Str
             )
         })
         .collect()
+}
+
+/// The real binary serving `data_dir` (without the demo data) on a free port.
+pub struct BinaryServer {
+    pub child: Child,
+    pub base: String,
+}
+
+impl BinaryServer {
+    pub fn start(data_dir: &Path) -> BinaryServer {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rrjeti"))
+            .args(["--data-dir", data_dir.to_str().unwrap()])
+            .args(["serve", "--no-demo", "--addr", "127.0.0.1:0"])
+            .env("RRJETI_ADMIN_TOKEN", TOKEN)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("the address is printed, got {line:?}"))
+            .to_owned();
+        BinaryServer { child, base }
+    }
+
+    pub fn kill_9(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
 }
