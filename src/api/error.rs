@@ -36,6 +36,12 @@ pub enum ApiError {
     Directory(#[from] DirectoryError),
     #[error("a worker task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+    #[error("too many requests; try again in {retry_after} s")]
+    RateLimited { retry_after: u64 },
+    #[error("the server is handling too many requests; try again in a moment")]
+    Overloaded,
+    #[error("the request took too long and was abandoned; try a narrower one")]
+    TimedOut,
 }
 
 impl ApiError {
@@ -89,6 +95,9 @@ impl IntoResponse for ApiError {
                 }
             },
             ApiError::Task(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ApiError::Overloaded => (StatusCode::SERVICE_UNAVAILABLE, "overloaded"),
+            ApiError::TimedOut => (StatusCode::SERVICE_UNAVAILABLE, "timed_out"),
         };
         let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
             tracing::error!(error = %self, "request failed");
@@ -104,6 +113,14 @@ impl IntoResponse for ApiError {
             error["problems"] = json!(problems);
         }
         let mut response = (status, axum::Json(json!({ "error": error }))).into_response();
+        let retry_after = match &self {
+            ApiError::RateLimited { retry_after } => Some(*retry_after),
+            ApiError::Overloaded | ApiError::TimedOut => Some(1),
+            _ => None,
+        };
+        if let Some(value) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

@@ -6,6 +6,7 @@ mod bulk;
 mod error;
 mod extract;
 mod geo_params;
+mod limits;
 mod records;
 mod search;
 mod search_params;
@@ -20,6 +21,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 pub use auth::AdminToken;
 pub use error::ApiError;
+pub use limits::{Guard, Limits};
 
 use crate::directory::Directory;
 
@@ -30,6 +32,8 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 pub struct AppState {
     pub directory: Arc<Directory>,
     pub admin_token: Option<AdminToken>,
+    /// Rate limits, in-flight cap and time limit (see [`Limits`]).
+    pub guard: Arc<Guard>,
 }
 
 /// The whole HTTP application, without a socket, so tests and the server share it.
@@ -70,6 +74,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::guard,
+        ))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .with_state(state)
 }

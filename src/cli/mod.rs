@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
+use rrjeti::api::Limits;
 use rrjeti::directory::{Directory, Options};
 use rrjeti::ingest::demo;
 
@@ -39,6 +40,18 @@ enum Command {
         /// Start empty instead of loading the demo dataset into an empty data directory.
         #[arg(long)]
         no_demo: bool,
+        /// Reads (search, suggest, records) per client per minute; 0 for no limit.
+        #[arg(long, env = "RRJETI_READS_PER_MINUTE", default_value_t = 3_000)]
+        reads_per_minute: u32,
+        /// Writes per client (token, or address without one) per minute; 0 for no limit.
+        #[arg(long, env = "RRJETI_WRITES_PER_MINUTE", default_value_t = 600)]
+        writes_per_minute: u32,
+        /// Requests handled at once; more are answered 503.
+        #[arg(long, default_value_t = 512)]
+        max_in_flight: usize,
+        /// Seconds a request may take (import and export excepted).
+        #[arg(long, default_value_t = 30)]
+        request_timeout: u64,
     },
     /// Import NDJSON records (one a line, each with "type"), from a file or - for standard input.
     Import {
@@ -89,7 +102,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             addr,
             admin_token,
             no_demo,
-        } => serve::serve(&cli.data_dir, addr, admin_token, !no_demo),
+            reads_per_minute,
+            writes_per_minute,
+            max_in_flight,
+            request_timeout,
+        } => {
+            let limits = Limits {
+                reads_per_minute: Some(reads_per_minute).filter(|n| *n > 0),
+                writes_per_minute: Some(writes_per_minute).filter(|n| *n > 0),
+                max_in_flight,
+                timeout: std::time::Duration::from_secs(request_timeout.max(1)),
+            };
+            serve::serve(&cli.data_dir, addr, admin_token, !no_demo, limits)
+        }
         Command::Import {
             file,
             server: Some(server),

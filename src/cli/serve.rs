@@ -7,13 +7,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use rrjeti::api::{AdminToken, AppState, router};
+use rrjeti::api::{AdminToken, AppState, Guard, Limits, router};
 
 pub fn serve(
     data_dir: &Path,
     addr: SocketAddr,
     admin_token: Option<String>,
     load_demo: bool,
+    limits: Limits,
 ) -> anyhow::Result<ExitCode> {
     let directory = Arc::new(super::open(data_dir)?);
     if load_demo && directory.is_empty() {
@@ -33,6 +34,7 @@ pub fn serve(
     let state = AppState {
         directory: Arc::clone(&directory),
         admin_token: admin_token.as_deref().map(AdminToken::new),
+        guard: Arc::new(Guard::new(limits)),
     };
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
@@ -43,7 +45,8 @@ pub fn serve(
         // The first line on standard output, so scripts started with port 0 can find the server.
         println!("listening on http://{local}");
         tracing::info!(%local, "serving");
-        axum::serve(listener, router(state))
+        let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await
             .context("server failed")

@@ -6,7 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
 use reqwest::StatusCode;
-use rrjeti::api::{AdminToken, AppState, router};
+use rrjeti::api::{AdminToken, AppState, Guard, Limits, router};
 use rrjeti::directory::{Directory, Options};
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -34,6 +34,11 @@ pub async fn spawn(data_dir: &Path) -> TestServer {
 }
 
 pub async fn spawn_with_token(data_dir: &Path, token: Option<&str>) -> TestServer {
+    spawn_with_limits(data_dir, token, Limits::UNLIMITED_RATES).await
+}
+
+/// A server with these limits (rates, in-flight cap, time limit).
+pub async fn spawn_with_limits(data_dir: &Path, token: Option<&str>, limits: Limits) -> TestServer {
     let path: PathBuf = data_dir.to_owned();
     let directory = tokio::task::spawn_blocking(move || Directory::open(&path, Options::default()))
         .await
@@ -43,12 +48,14 @@ pub async fn spawn_with_token(data_dir: &Path, token: Option<&str>) -> TestServe
     let state = AppState {
         directory: Arc::clone(&directory),
         admin_token: token.map(AdminToken::new),
+        guard: Arc::new(Guard::new(limits)),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (shutdown, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        axum::serve(listener, router(state))
+        let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, app)
             .with_graceful_shutdown(async {
                 let _ = stopped.await;
             })
@@ -269,6 +276,7 @@ impl BinaryServer {
         let mut child = Command::new(env!("CARGO_BIN_EXE_rrjeti"))
             .args(["--data-dir", data_dir.to_str().unwrap()])
             .args(["serve", "--no-demo", "--addr", "127.0.0.1:0"])
+            .args(["--reads-per-minute", "0", "--writes-per-minute", "0"])
             .env("RRJETI_ADMIN_TOKEN", TOKEN)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())

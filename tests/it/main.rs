@@ -11,6 +11,7 @@ mod demo;
 mod errors;
 mod geography;
 mod import_export;
+mod limits;
 mod memberships;
 mod quality;
 mod records;
