@@ -88,6 +88,7 @@ impl Directory {
     /// schema), and starts the indexer.
     pub fn open(data_dir: &Path, options: Options) -> Result<Directory, DirectoryError> {
         std::fs::create_dir_all(data_dir)?;
+        refuse_missing_database(data_dir)?;
         let store = Store::open(&store_dir(data_dir))?;
         let index_dir = index_dir(data_dir);
         let index = match rebuild_reason(&store, &index_dir)? {
@@ -166,6 +167,7 @@ impl Directory {
 
     /// Rebuilds the index of a directory that is not open elsewhere. Returns the records indexed.
     pub fn reindex(data_dir: &Path, options: Options) -> Result<usize, DirectoryError> {
+        refuse_missing_database(data_dir)?;
         let store = Store::open(&store_dir(data_dir))?;
         let index = rebuild::rebuild(&store, &index_dir(data_dir), options.writer_threads.max(2))?;
         Ok(index.contents()?.len())
@@ -596,4 +598,22 @@ fn unix_seconds() -> u64 {
     SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
+}
+
+/// A data directory whose index was written but whose database is gone has lost its records:
+/// starting on it would create an empty database and rebuild an empty index, silently.
+fn refuse_missing_database(data_dir: &Path) -> Result<(), DirectoryError> {
+    let database_missing = !store_dir(data_dir).join("CURRENT").exists();
+    if database_missing && index_dir(data_dir).join("meta.json").exists() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!(
+                "{} has a search index but no database: the records are missing; restore a \
+                 backup (`rrjeti restore`) rather than starting empty",
+                data_dir.display()
+            ),
+        )
+        .into());
+    }
+    Ok(())
 }

@@ -117,3 +117,38 @@ fn an_index_from_another_schema_version_is_rebuilt() {
     let directory = open(dir.path());
     assert_index_agrees_with_store(&directory);
 }
+
+#[test]
+fn a_missing_database_beside_an_index_is_an_error_not_an_empty_directory() {
+    let dir = data_dir();
+    import_fixture(dir.path());
+    std::fs::remove_dir_all(dir.path().join("db")).unwrap();
+    let error = Directory::open(dir.path(), Options::default())
+        .err()
+        .expect("opening fails")
+        .to_string();
+    assert!(error.contains("no database"), "{error}");
+    assert!(
+        !dir.path().join("db").join("CURRENT").exists(),
+        "nothing was created"
+    );
+}
+
+#[test]
+fn a_corrupt_database_is_an_error_not_an_empty_directory() {
+    let dir = data_dir();
+    import_fixture(dir.path());
+    let db = dir.path().join("db");
+    for entry in std::fs::read_dir(&db).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("MANIFEST") {
+            std::fs::write(&path, b"garbage, not a manifest").unwrap();
+        }
+    }
+    let error = Directory::open(dir.path(), Options::default())
+        .err()
+        .expect("opening fails")
+        .to_string();
+    assert!(error.contains("rocksdb"), "{error}");
+}
