@@ -25,6 +25,25 @@ impl AdminToken {
     }
 }
 
+/// Who reads: `admin` when the request carries the admin token (it may see private fields).
+/// Never rejects: anyone may read.
+pub struct Viewer {
+    pub admin: bool,
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Viewer {
+            admin: Admin::from_request_parts(parts, state).await.is_ok(),
+        })
+    }
+}
+
 /// Present in a handler's arguments: the request carries the admin token.
 pub struct Admin;
 

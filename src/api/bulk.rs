@@ -13,7 +13,7 @@ use futures_util::TryStreamExt;
 use tokio::sync::mpsc;
 use tokio_util::io::{StreamReader, SyncIoBridge};
 
-use super::auth::Admin;
+use super::auth::{Admin, Viewer};
 use super::{ApiError, AppState};
 use crate::directory::DirectoryError;
 
@@ -49,7 +49,8 @@ pub async fn import(
     Ok(Json(body).into_response())
 }
 
-pub async fn export(State(state): State<AppState>) -> Response {
+/// Every record as NDJSON; private fields only for the admin.
+pub async fn export(State(state): State<AppState>, viewer: Viewer) -> Response {
     let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(8);
     let directory = state.directory.clone();
     tokio::task::spawn_blocking(move || {
@@ -57,7 +58,7 @@ pub async fn export(State(state): State<AppState>) -> Response {
             sender,
             buffer: Vec::with_capacity(CHUNK),
         };
-        if let Err(error) = directory.export(&mut writer) {
+        if let Err(error) = directory.export(&mut writer, viewer.admin) {
             tracing::error!(%error, "export failed");
             let _ = writer
                 .sender

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::auth::Admin;
+use super::auth::{Admin, Viewer};
 use super::extract::{JsonBody, path_id};
 use super::{ApiError, AppState};
 use crate::directory::{Directory, DirectoryError, Precondition};
@@ -21,13 +21,18 @@ const VISIBILITY_WAIT: Duration = Duration::from_secs(1);
 
 pub async fn get_organisation(
     state: State<AppState>,
+    viewer: Viewer,
     id: Path<String>,
 ) -> Result<Response, ApiError> {
-    get(state, RecordKind::Organisation, id).await
+    get(state, viewer, RecordKind::Organisation, id).await
 }
 
-pub async fn get_network(state: State<AppState>, id: Path<String>) -> Result<Response, ApiError> {
-    get(state, RecordKind::Network, id).await
+pub async fn get_network(
+    state: State<AppState>,
+    viewer: Viewer,
+    id: Path<String>,
+) -> Result<Response, ApiError> {
+    get(state, viewer, RecordKind::Network, id).await
 }
 
 pub async fn create_organisation(
@@ -126,11 +131,17 @@ pub async fn members_of(
 
 async fn get(
     State(state): State<AppState>,
+    viewer: Viewer,
     kind: RecordKind,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = path_id(&id)?;
     let record = blocking(&state.directory, move |d| d.get(kind, id.as_str())).await?;
+    let record = if viewer.admin {
+        record
+    } else {
+        record.public_view()
+    };
     Ok(record_response(StatusCode::OK, &record))
 }
 

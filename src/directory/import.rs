@@ -149,12 +149,18 @@ impl Directory {
         Ok(())
     }
 
-    /// Writes every record as NDJSON, organisations first so that the file imports as it is.
-    pub fn export(&self, out: &mut dyn io::Write) -> Result<usize, DirectoryError> {
+    /// Writes every record as NDJSON, organisations first so that the file imports as it is;
+    /// with `private` false, as anyone may see them (no private contact persons).
+    pub fn export(&self, out: &mut dyn io::Write, private: bool) -> Result<usize, DirectoryError> {
         let mut count = 0;
         for kind in [RecordKind::Organisation, RecordKind::Network] {
             for record in self.store().records(kind) {
                 let record: Record = record?;
+                let record = if private {
+                    record
+                } else {
+                    record.public_view()
+                };
                 serde_json::to_writer(&mut *out, &record.to_tagged_json())
                     .map_err(io::Error::from)?;
                 out.write_all(b"\n")?;

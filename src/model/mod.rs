@@ -19,7 +19,9 @@ pub use decode::{decode_network, decode_organisation, decode_record};
 pub use id::{RecordId, slug_from_name};
 pub use merge_patch::merge_patch;
 pub use network::{Member, Network};
-pub use organisation::{Address, Contact, Description, Location, Organisation, Site};
+pub use organisation::{
+    Address, Contact, ContactPerson, Description, Location, Organisation, Site,
+};
 pub use places::{County, Municipality, Places, places};
 pub use problem::{Problem, Problems};
 pub use record::{Record, RecordKind};

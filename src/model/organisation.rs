@@ -43,6 +43,10 @@ pub struct Organisation {
     pub areas_served: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
+    /// People to contact. Private unless marked public: shown only to those who may edit the
+    /// organisation, and never indexed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contact_persons: Vec<ContactPerson>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub languages: Vec<String>,
     #[serde(default)]
@@ -119,6 +123,32 @@ pub struct Location {
     /// Set when the point is the municipality's representative point, not the real address.
     #[serde(default, skip_serializing_if = "is_false")]
     pub approximate: bool,
+}
+
+/// A person to contact at an organisation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactPerson {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Shown to everyone; otherwise only to those who may edit the organisation.
+    #[serde(default)]
+    pub public: bool,
+}
+
+impl Organisation {
+    /// What anyone may see: the record without its private contact persons.
+    pub fn public_view(&self) -> Organisation {
+        let mut public = self.clone();
+        public.contact_persons.retain(|person| person.public);
+        public
+    }
 }
 
 /// A branch office or other place an organisation works from.

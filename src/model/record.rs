@@ -75,6 +75,14 @@ impl Record {
     }
 
     /// The JSON of the record with its `"type"` first, as in NDJSON files.
+    /// What anyone may see of the record (see [`Organisation::public_view`]).
+    pub fn public_view(&self) -> Record {
+        match self {
+            Record::Organisation(o) => Record::Organisation(o.public_view()),
+            Record::Network(n) => Record::Network(n.clone()),
+        }
+    }
+
     pub fn to_tagged_json(&self) -> serde_json::Value {
         let (kind, body) = match self {
             Record::Organisation(o) => ("organisation", serde_json::to_value(o)),

@@ -9,7 +9,7 @@ use super::place::place;
 use super::places::places;
 use super::taxonomy::{Vocabulary, taxonomy};
 use super::text::normalize_text;
-use super::{Contact, Description, Network, Organisation, Problems, RecordId};
+use super::{Contact, ContactPerson, Description, Network, Organisation, Problems, RecordId};
 
 pub(super) const MAX_NAME: usize = 300;
 const MAX_ACRONYM: usize = 30;
@@ -86,6 +86,7 @@ pub fn validate_organisation(mut org: Organisation) -> Result<Organisation, Prob
     }
     org.areas_served = areas_served(&org.areas_served, &mut problems);
     org.contact = org.contact.as_ref().and_then(|c| contact(c, &mut problems));
+    org.contact_persons = contact_persons(&org.contact_persons, &mut problems);
     org.languages = languages(&org.languages, &mut problems);
     if problems.is_empty() {
         Ok(org)
@@ -361,39 +362,8 @@ fn areas_served(areas: &[String], problems: &mut Problems) -> Vec<String> {
 }
 
 fn contact(contact: &Contact, problems: &mut Problems) -> Option<Contact> {
-    let email = optional_text("contact.email", contact.email.as_deref(), 254, problems);
-    if let Some(email) = &email {
-        let valid = match email.split_once('@') {
-            Some((local, domain)) => {
-                !local.is_empty()
-                    && domain.contains('.')
-                    && !domain.starts_with('.')
-                    && !domain.ends_with('.')
-                    && !email.contains(char::is_whitespace)
-                    && !domain.contains('@')
-            }
-            None => false,
-        };
-        if !valid {
-            problems.push(
-                "contact.email",
-                format!("{email:?} is not an email address"),
-            );
-        }
-    }
-    let phone = optional_text("contact.phone", contact.phone.as_deref(), 40, problems);
-    if let Some(phone) = &phone {
-        let digits = phone.chars().filter(char::is_ascii_digit).count();
-        let allowed = phone
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +-()./".contains(c));
-        if !allowed || !(6..=15).contains(&digits) {
-            problems.push(
-                "contact.phone",
-                format!("{phone:?} is not a phone number (6 to 15 digits, + - ( ) and spaces)"),
-            );
-        }
-    }
+    let email = email("contact.email", contact.email.as_deref(), problems);
+    let phone = phone("contact.phone", contact.phone.as_deref(), problems);
     let website = optional_text("contact.website", contact.website.as_deref(), 500, problems);
     if let Some(website) = &website {
         let host = website
@@ -414,6 +384,71 @@ fn contact(contact: &Contact, problems: &mut Problems) -> Option<Contact> {
         website,
     };
     (contact != Contact::default()).then_some(contact)
+}
+
+fn email(field: &str, value: Option<&str>, problems: &mut Problems) -> Option<String> {
+    let email = optional_text(field, value, 254, problems);
+    if let Some(email) = &email {
+        let valid = match email.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !email.contains(char::is_whitespace)
+                    && !domain.contains('@')
+            }
+            None => false,
+        };
+        if !valid {
+            problems.push(field, format!("{email:?} is not an email address"));
+        }
+    }
+    email
+}
+
+fn phone(field: &str, value: Option<&str>, problems: &mut Problems) -> Option<String> {
+    let phone = optional_text(field, value, 40, problems);
+    if let Some(phone) = &phone {
+        let digits = phone.chars().filter(char::is_ascii_digit).count();
+        let allowed = phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-()./".contains(c));
+        if !allowed || !(6..=15).contains(&digits) {
+            problems.push(
+                field,
+                format!("{phone:?} is not a phone number (6 to 15 digits, + - ( ) and spaces)"),
+            );
+        }
+    }
+    phone
+}
+
+fn contact_persons(persons: &[ContactPerson], problems: &mut Problems) -> Vec<ContactPerson> {
+    if persons.len() > MAX_LIST {
+        problems.push(
+            "contact_persons",
+            format!("at most {MAX_LIST} contact persons"),
+        );
+    }
+    persons
+        .iter()
+        .enumerate()
+        .map(|(i, person)| {
+            let field = |name: &str| format!("contact_persons[{i}].{name}");
+            let name = optional_text(&field("name"), Some(&person.name), MAX_NAME, problems);
+            if name.is_none() {
+                problems.push(field("name"), "is required");
+            }
+            ContactPerson {
+                name: name.unwrap_or_default(),
+                role: optional_text(&field("role"), person.role.as_deref(), MAX_NAME, problems),
+                email: email(&field("email"), person.email.as_deref(), problems),
+                phone: phone(&field("phone"), person.phone.as_deref(), problems),
+                public: person.public,
+            }
+        })
+        .collect()
 }
 
 fn languages(languages: &[String], problems: &mut Problems) -> Vec<String> {

@@ -13,6 +13,7 @@ mod geography;
 mod import_export;
 mod limits;
 mod memberships;
+mod privacy;
 mod quality;
 mod records;
 mod relevance;
