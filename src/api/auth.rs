@@ -1,11 +1,14 @@
-//! Write access: for now a single admin token given to `serve`. Only its SHA-256 digest is kept
-//! in memory, and digests are compared in constant time.
+//! Who a request acts as: the admin token given to `serve` (only its SHA-256 digest is kept in
+//! memory, compared in constant time), or a token of the directory, admin or editor of one
+//! organisation or network (`rrjeti token create`; see `model::token`).
 
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
 use sha2::{Digest, Sha256};
 
 use super::{ApiError, AppState};
+use crate::directory::Refusal;
+use crate::model::{Principal, RecordKind};
 
 #[derive(Clone)]
 pub struct AdminToken([u8; 32]);
@@ -25,10 +28,47 @@ impl AdminToken {
     }
 }
 
-/// Who reads: `admin` when the request carries the admin token (it may see private fields).
-/// Never rejects: anyone may read.
+/// The bearer token of a request, if any.
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
+/// Who a presented token acts as: the admin token given to `serve`, or a token of the
+/// directory (`rrjeti token create`).
+fn principal(state: &AppState, presented: &str) -> Result<Principal, ApiError> {
+    if state
+        .admin_token
+        .as_ref()
+        .is_some_and(|admin| admin.matches(presented))
+    {
+        return Ok(Principal::Admin);
+    }
+    match state.directory.authenticate(presented)? {
+        Ok(principal) => Ok(principal),
+        Err(Refusal::Revoked) => Err(ApiError::TokenRefused("the token was revoked")),
+        Err(Refusal::Expired) => Err(ApiError::TokenRefused("the token has expired")),
+        Err(Refusal::Unknown) if state.admin_token.is_none() => Err(ApiError::WritesDisabled),
+        Err(Refusal::Unknown) => Err(ApiError::WrongToken),
+    }
+}
+
+/// Who reads: anyone; with a valid token, who it acts as (which may see private fields).
+/// Never rejects: a missing or unusable token reads as the public.
 pub struct Viewer {
-    pub admin: bool,
+    pub principal: Option<Principal>,
+}
+
+impl Viewer {
+    pub fn may_see_private(&self, kind: RecordKind, id: &str) -> bool {
+        self.principal
+            .as_ref()
+            .is_some_and(|p| p.may_see_private(kind, id))
+    }
 }
 
 impl FromRequestParts<AppState> for Viewer {
@@ -39,12 +79,41 @@ impl FromRequestParts<AppState> for Viewer {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         Ok(Viewer {
-            admin: Admin::from_request_parts(parts, state).await.is_ok(),
+            principal: bearer(parts).and_then(|token| principal(state, token).ok()),
         })
     }
 }
 
-/// Present in a handler's arguments: the request carries the admin token.
+/// Present in a handler's arguments: the request carries a valid token (admin or editor);
+/// the handler checks that it may touch the record.
+pub struct Writer(pub Principal);
+
+impl Writer {
+    pub fn may_edit(&self, kind: RecordKind, id: &str) -> Result<(), ApiError> {
+        if self.0.may_edit(kind, id) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "this token may not change the {} {id:?}",
+                kind.as_str()
+            )))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Writer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let presented = bearer(parts).ok_or(ApiError::MissingToken)?;
+        principal(state, presented).map(Writer)
+    }
+}
+
+/// Present in a handler's arguments: the request carries an admin token.
 pub struct Admin;
 
 impl FromRequestParts<AppState> for Admin {
@@ -54,20 +123,11 @@ impl FromRequestParts<AppState> for Admin {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some(expected) = &state.admin_token else {
-            return Err(ApiError::WritesDisabled);
-        };
-        let presented = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or(ApiError::MissingToken)?;
-        if expected.matches(presented) {
-            Ok(Admin)
-        } else {
-            Err(ApiError::WrongToken)
+        match Writer::from_request_parts(parts, state).await?.0 {
+            Principal::Admin => Ok(Admin),
+            Principal::Editor(_) => Err(ApiError::Forbidden(
+                "this needs an admin token; an editor token changes only its own record".into(),
+            )),
         }
     }
 }

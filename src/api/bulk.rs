@@ -16,6 +16,7 @@ use tokio_util::io::{StreamReader, SyncIoBridge};
 use super::auth::{Admin, Viewer};
 use super::{ApiError, AppState};
 use crate::directory::DirectoryError;
+use crate::model::Principal;
 
 /// How long an import waits for its records to become searchable before answering.
 const IMPORT_VISIBILITY_WAIT: Duration = Duration::from_secs(30);
@@ -51,6 +52,7 @@ pub async fn import(
 
 /// Every record as NDJSON; private fields only for the admin.
 pub async fn export(State(state): State<AppState>, viewer: Viewer) -> Response {
+    let private = matches!(viewer.principal, Some(Principal::Admin));
     let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(8);
     let directory = state.directory.clone();
     tokio::task::spawn_blocking(move || {
@@ -58,7 +60,7 @@ pub async fn export(State(state): State<AppState>, viewer: Viewer) -> Response {
             sender,
             buffer: Vec::with_capacity(CHUNK),
         };
-        if let Err(error) = directory.export(&mut writer, viewer.admin) {
+        if let Err(error) = directory.export(&mut writer, private) {
             tracing::error!(%error, "export failed");
             let _ = writer
                 .sender

@@ -22,6 +22,10 @@ pub enum ApiError {
     MissingToken,
     #[error("the token is not valid for writing")]
     WrongToken,
+    #[error("{0}")]
+    TokenRefused(&'static str),
+    #[error("{0}")]
+    Forbidden(String),
     #[error("writes are disabled: the server was started without an admin token")]
     WritesDisabled,
     #[error("no such endpoint")]
@@ -65,8 +69,12 @@ impl IntoResponse for ApiError {
             ApiError::InvalidJson(_) => (StatusCode::BAD_REQUEST, "invalid_json"),
             ApiError::BodyRead(_) => (StatusCode::BAD_REQUEST, "bad_body"),
             ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-            ApiError::MissingToken => (StatusCode::UNAUTHORIZED, "unauthorized"),
-            ApiError::WrongToken | ApiError::WritesDisabled => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::MissingToken | ApiError::TokenRefused(_) => {
+                (StatusCode::UNAUTHORIZED, "unauthorized")
+            }
+            ApiError::WrongToken | ApiError::WritesDisabled | ApiError::Forbidden(_) => {
+                (StatusCode::FORBIDDEN, "forbidden")
+            }
             ApiError::RouteNotFound | ApiError::UnitNotFound(_) => {
                 (StatusCode::NOT_FOUND, "not_found")
             }

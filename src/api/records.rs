@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::auth::{Admin, Viewer};
+use super::auth::{Admin, Viewer, Writer};
 use super::extract::{JsonBody, path_id};
 use super::{ApiError, AppState};
 use crate::directory::{Directory, DirectoryError, Precondition};
@@ -55,60 +55,60 @@ pub async fn create_network(
 
 pub async fn replace_organisation(
     state: State<AppState>,
-    admin: Admin,
+    writer: Writer,
     id: Path<String>,
     headers: HeaderMap,
     body: JsonBody,
 ) -> Result<Response, ApiError> {
-    replace(state, admin, RecordKind::Organisation, id, headers, body).await
+    replace(state, writer, RecordKind::Organisation, id, headers, body).await
 }
 
 pub async fn replace_network(
     state: State<AppState>,
-    admin: Admin,
+    writer: Writer,
     id: Path<String>,
     headers: HeaderMap,
     body: JsonBody,
 ) -> Result<Response, ApiError> {
-    replace(state, admin, RecordKind::Network, id, headers, body).await
+    replace(state, writer, RecordKind::Network, id, headers, body).await
 }
 
 pub async fn patch_organisation(
     state: State<AppState>,
-    admin: Admin,
+    writer: Writer,
     id: Path<String>,
     headers: HeaderMap,
     body: JsonBody,
 ) -> Result<Response, ApiError> {
-    patch(state, admin, RecordKind::Organisation, id, headers, body).await
+    patch(state, writer, RecordKind::Organisation, id, headers, body).await
 }
 
 pub async fn patch_network(
     state: State<AppState>,
-    admin: Admin,
+    writer: Writer,
     id: Path<String>,
     headers: HeaderMap,
     body: JsonBody,
 ) -> Result<Response, ApiError> {
-    patch(state, admin, RecordKind::Network, id, headers, body).await
+    patch(state, writer, RecordKind::Network, id, headers, body).await
 }
 
 pub async fn delete_organisation(
     state: State<AppState>,
-    admin: Admin,
+    writer: Writer,
     id: Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    delete(state, admin, RecordKind::Organisation, id, headers).await
+    delete(state, writer, RecordKind::Organisation, id, headers).await
 }
 
 pub async fn delete_network(
     state: State<AppState>,
-    admin: Admin,
+    writer: Writer,
     id: Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    delete(state, admin, RecordKind::Network, id, headers).await
+    delete(state, writer, RecordKind::Network, id, headers).await
 }
 
 pub async fn networks_of(
@@ -136,8 +136,9 @@ async fn get(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = path_id(&id)?;
+    let private = viewer.may_see_private(kind, id.as_str());
     let record = blocking(&state.directory, move |d| d.get(kind, id.as_str())).await?;
-    let record = if viewer.admin {
+    let record = if private {
         record
     } else {
         record.public_view()
@@ -178,13 +179,14 @@ async fn create(
 
 async fn replace(
     State(state): State<AppState>,
-    _: Admin,
+    writer: Writer,
     kind: RecordKind,
     Path(id): Path<String>,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     let id = path_id(&id)?;
+    writer.may_edit(kind, id.as_str())?;
     let precondition = precondition(&headers)?;
     let record = decode(kind, body)?;
     let (record, created, seq) = blocking(&state.directory, move |d| {
@@ -202,13 +204,14 @@ async fn replace(
 
 async fn patch(
     State(state): State<AppState>,
-    _: Admin,
+    writer: Writer,
     kind: RecordKind,
     Path(id): Path<String>,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     let id = path_id(&id)?;
+    writer.may_edit(kind, id.as_str())?;
     let precondition = precondition(&headers)?;
     let (record, seq) = blocking(&state.directory, move |d| {
         d.patch(kind, id.as_str(), &body, &precondition)
@@ -220,12 +223,13 @@ async fn patch(
 
 async fn delete(
     State(state): State<AppState>,
-    _: Admin,
+    writer: Writer,
     kind: RecordKind,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = path_id(&id)?;
+    writer.may_edit(kind, id.as_str())?;
     let precondition = precondition(&headers)?;
     let seq = blocking(&state.directory, move |d| {
         d.delete(kind, id.as_str(), &precondition)

@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use rrjeti::api::Limits;
 use rrjeti::directory::{Directory, Options};
 use rrjeti::ingest::demo;
+use rrjeti::model::{Role, Scope};
 
 #[derive(Parser)]
 #[command(
@@ -78,6 +79,11 @@ enum Command {
     /// Restore a backup from DIR into the data directory (which must hold no database) and
     /// rebuild the search index.
     Restore { dir: PathBuf },
+    /// Make, list and revoke API tokens (with the server stopped).
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
     /// Write generated, fictional demo records as NDJSON.
     DemoData {
         #[arg(long, default_value_t = demo::DEMO_ORGANISATIONS)]
@@ -89,6 +95,36 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum TokenAction {
+    /// Make a token and print it once (it is stored only as a digest).
+    Create {
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// The organisation an editor token may change.
+        #[arg(long, conflicts_with = "network")]
+        organisation: Option<String>,
+        /// The network an editor token may change (with its member list).
+        #[arg(long)]
+        network: Option<String>,
+        #[arg(long)]
+        label: Option<String>,
+        /// The token stops working after this many days.
+        #[arg(long)]
+        expires_in_days: Option<u64>,
+    },
+    /// List the tokens (never their secrets).
+    List,
+    /// Revoke a token by id; it stops working at once.
+    Revoke { id: String },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Admin,
+    Editor,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -140,6 +176,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             eprintln!("reindexed {count} records");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Token { action } => token(&cli.data_dir, action),
         Command::Backup { dir } => {
             let entries = Directory::backup(&cli.data_dir, &dir).with_context(|| {
                 format!(
@@ -206,4 +243,42 @@ fn output_writer(output: Option<&Path>) -> anyhow::Result<Box<dyn Write>> {
         )),
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     })
+}
+
+fn token(data_dir: &Path, action: TokenAction) -> anyhow::Result<ExitCode> {
+    let directory = open(data_dir)?;
+    match action {
+        TokenAction::Create {
+            role,
+            organisation,
+            network,
+            label,
+            expires_in_days,
+        } => {
+            let role = match role {
+                RoleArg::Admin => Role::Admin,
+                RoleArg::Editor => Role::Editor,
+            };
+            let scope = organisation
+                .map(Scope::Organisation)
+                .or(network.map(Scope::Network));
+            let (token, text) = directory.create_token(role, scope, label, expires_in_days)?;
+            eprintln!("token {} made; it is shown once:", token.id);
+            println!("{text}");
+        }
+        TokenAction::List => {
+            for token in directory.tokens()? {
+                println!("{}", serde_json::to_string(&token)?);
+            }
+        }
+        TokenAction::Revoke { id } => {
+            let token = directory.revoke_token(&id)?;
+            eprintln!(
+                "token {} revoked at {}",
+                token.id,
+                token.revoked_at.unwrap_or_default()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

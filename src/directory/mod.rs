@@ -8,8 +8,10 @@ mod indexer;
 mod precondition;
 mod rebuild;
 mod service;
+mod tokens;
 
 pub use error::DirectoryError;
 pub use import::{ImportReport, LineError};
 pub use precondition::Precondition;
 pub use service::{Contents, Created, Directory, MembershipView, Options};
+pub use tokens::Refusal;

@@ -12,6 +12,7 @@ mod problem;
 mod record;
 mod taxonomy;
 mod text;
+mod token;
 mod validate;
 
 pub use coverage::{countries, served_units, within_units};
@@ -27,4 +28,5 @@ pub use problem::{Problem, Problems};
 pub use record::{Record, RecordKind};
 pub use taxonomy::{Label, Taxonomy, Vocabulary, taxonomy};
 pub use text::{fold, normalize_text};
+pub use token::{Principal, Role, Scope, Token, parse_token};
 pub use validate::{current_year, validate_network, validate_organisation};

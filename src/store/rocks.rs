@@ -11,14 +11,15 @@ use rocksdb::{
 
 use super::idempotency::Remembered;
 use super::{Change, StoreError, keys};
-use crate::model::{Member, Network, Organisation, Record, RecordKind};
+use crate::model::{Member, Network, Organisation, Record, RecordKind, Token};
 
 const RECORDS: &str = "records";
 const CHANGES: &str = "changes";
 const MEMBERSHIPS: &str = "memberships";
 const IDEMPOTENCY: &str = "idempotency";
+const TOKENS: &str = "tokens";
 /// Every column family, in the order they are opened.
-pub(super) const FAMILIES: [&str; 4] = [RECORDS, CHANGES, MEMBERSHIPS, IDEMPOTENCY];
+pub(super) const FAMILIES: [&str; 5] = [RECORDS, CHANGES, MEMBERSHIPS, IDEMPOTENCY, TOKENS];
 
 /// One write of a batch.
 #[derive(Debug, Clone)]
@@ -63,6 +64,49 @@ impl Store {
             Some(bytes) => decode_record(kind, &key, &bytes).map(Some),
             None => Ok(None),
         }
+    }
+
+    /// Stores an API token (its digest, never its secret), durably.
+    pub fn put_token(&self, token: &Token) -> Result<(), StoreError> {
+        let bytes = serde_json::to_vec(token).map_err(StoreError::Encode)?;
+        let mut options = WriteOptions::default();
+        options.set_sync(true);
+        let mut batch = WriteBatch::default();
+        batch.put_cf(cf(&self.db, TOKENS), token.id.as_bytes(), bytes);
+        self.db.write_opt(batch, &options)?;
+        Ok(())
+    }
+
+    pub fn token(&self, id: &str) -> Result<Option<Token>, StoreError> {
+        match self.db.get_pinned_cf(cf(&self.db, TOKENS), id.as_bytes())? {
+            Some(bytes) => {
+                serde_json::from_slice(&bytes)
+                    .map(Some)
+                    .map_err(|source| StoreError::Corrupt {
+                        key: id.to_owned(),
+                        source,
+                    })
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Every token, by id.
+    pub fn tokens(&self) -> Result<Vec<Token>, StoreError> {
+        let mut out = Vec::new();
+        for entry in self
+            .db
+            .iterator_cf(cf(&self.db, TOKENS), IteratorMode::Start)
+        {
+            let (key, bytes) = entry?;
+            out.push(
+                serde_json::from_slice(&bytes).map_err(|source| StoreError::Corrupt {
+                    key: String::from_utf8_lossy(&key).into_owned(),
+                    source,
+                })?,
+            );
+        }
+        Ok(out)
     }
 
     /// What an idempotency key stood for, if it is remembered (expired or not).

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod access;
 mod backup;
 mod cli;
 mod concurrency;
