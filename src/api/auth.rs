@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::{ApiError, AppState};
 use crate::directory::Refusal;
-use crate::model::{Principal, RecordKind};
+use crate::model::{Principal, RecordKind, parse_token};
 
 #[derive(Clone)]
 pub struct AdminToken([u8; 32]);
@@ -38,18 +38,21 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .map(str::trim)
 }
 
-/// Who a presented token acts as: the admin token given to `serve`, or a token of the
-/// directory (`rrjeti token create`).
-fn principal(state: &AppState, presented: &str) -> Result<Principal, ApiError> {
+/// Who a presented token acts as, and the name it goes by in history: the admin token given to
+/// `serve` (`admin`), or a token of the directory (`token:{id}`, see `rrjeti token create`).
+fn principal(state: &AppState, presented: &str) -> Result<(Principal, String), ApiError> {
     if state
         .admin_token
         .as_ref()
         .is_some_and(|admin| admin.matches(presented))
     {
-        return Ok(Principal::Admin);
+        return Ok((Principal::Admin, "admin".to_owned()));
     }
     match state.directory.authenticate(presented)? {
-        Ok(principal) => Ok(principal),
+        Ok(principal) => {
+            let id = parse_token(presented).map_or("", |(id, _)| id);
+            Ok((principal, format!("token:{id}")))
+        }
         Err(Refusal::Revoked) => Err(ApiError::TokenRefused("the token was revoked")),
         Err(Refusal::Expired) => Err(ApiError::TokenRefused("the token has expired")),
         Err(Refusal::Unknown) if state.admin_token.is_none() => Err(ApiError::WritesDisabled),
@@ -79,18 +82,24 @@ impl FromRequestParts<AppState> for Viewer {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         Ok(Viewer {
-            principal: bearer(parts).and_then(|token| principal(state, token).ok()),
+            principal: bearer(parts)
+                .and_then(|token| principal(state, token).ok())
+                .map(|(principal, _)| principal),
         })
     }
 }
 
 /// Present in a handler's arguments: the request carries a valid token (admin or editor);
 /// the handler checks that it may touch the record.
-pub struct Writer(pub Principal);
+pub struct Writer {
+    pub principal: Principal,
+    /// Who, for the record's history.
+    pub actor: String,
+}
 
 impl Writer {
     pub fn may_edit(&self, kind: RecordKind, id: &str) -> Result<(), ApiError> {
-        if self.0.may_edit(kind, id) {
+        if self.principal.may_edit(kind, id) {
             Ok(())
         } else {
             Err(ApiError::Forbidden(format!(
@@ -109,12 +118,13 @@ impl FromRequestParts<AppState> for Writer {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let presented = bearer(parts).ok_or(ApiError::MissingToken)?;
-        principal(state, presented).map(Writer)
+        principal(state, presented).map(|(principal, actor)| Writer { principal, actor })
     }
 }
 
-/// Present in a handler's arguments: the request carries an admin token.
-pub struct Admin;
+/// Present in a handler's arguments: the request carries an admin token; the name it goes by in
+/// history.
+pub struct Admin(pub String);
 
 impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;
@@ -123,8 +133,9 @@ impl FromRequestParts<AppState> for Admin {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        match Writer::from_request_parts(parts, state).await?.0 {
-            Principal::Admin => Ok(Admin),
+        let writer = Writer::from_request_parts(parts, state).await?;
+        match writer.principal {
+            Principal::Admin => Ok(Admin(writer.actor)),
             Principal::Editor(_) => Err(ApiError::Forbidden(
                 "this needs an admin token; an editor token changes only its own record".into(),
             )),

@@ -54,6 +54,16 @@ pub fn router(state: AppState) -> Router {
                 .delete(records::delete_organisation),
         )
         .route("/organisations/{id}/networks", get(records::networks_of))
+        .route(
+            "/organisations/{id}/history",
+            get(records::history_of_organisation),
+        )
+        .route(
+            "/organisations/{id}/restore",
+            post(records::restore_organisation),
+        )
+        .route("/networks/{id}/history", get(records::history_of_network))
+        .route("/networks/{id}/restore", post(records::restore_network))
         .route("/networks", post(records::create_network))
         .route(
             "/networks/{id}",

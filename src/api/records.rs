@@ -111,6 +111,68 @@ pub async fn delete_network(
     delete(state, writer, RecordKind::Network, id, headers).await
 }
 
+/// `GET .../{id}/history`: every change, newest first (admin or the record's own editor).
+pub async fn history_of_organisation(
+    state: State<AppState>,
+    writer: Writer,
+    id: Path<String>,
+) -> Result<Response, ApiError> {
+    history(state, writer, RecordKind::Organisation, id).await
+}
+
+pub async fn history_of_network(
+    state: State<AppState>,
+    writer: Writer,
+    id: Path<String>,
+) -> Result<Response, ApiError> {
+    history(state, writer, RecordKind::Network, id).await
+}
+
+async fn history(
+    State(state): State<AppState>,
+    writer: Writer,
+    kind: RecordKind,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = path_id(&id)?;
+    writer.may_edit(kind, id.as_str())?;
+    let mut entries = blocking(&state.directory, move |d| d.history(kind, id.as_str())).await?;
+    entries.reverse();
+    Ok(Json(json!({ "history": entries })).into_response())
+}
+
+/// `POST .../{id}/restore`: brings a deleted record back as it was (admin).
+pub async fn restore_organisation(
+    state: State<AppState>,
+    admin: Admin,
+    id: Path<String>,
+) -> Result<Response, ApiError> {
+    restore(state, admin, RecordKind::Organisation, id).await
+}
+
+pub async fn restore_network(
+    state: State<AppState>,
+    admin: Admin,
+    id: Path<String>,
+) -> Result<Response, ApiError> {
+    restore(state, admin, RecordKind::Network, id).await
+}
+
+async fn restore(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    kind: RecordKind,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = path_id(&id)?;
+    let (record, seq) = blocking(&state.directory, move |d| {
+        d.restore_deleted(kind, id.as_str(), &actor)
+    })
+    .await?;
+    state.directory.wait_indexed(seq, VISIBILITY_WAIT).await;
+    Ok(record_response(StatusCode::CREATED, &record))
+}
+
 pub async fn networks_of(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -148,7 +210,7 @@ async fn get(
 
 async fn create(
     State(state): State<AppState>,
-    _: Admin,
+    Admin(actor): Admin,
     kind: RecordKind,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
@@ -158,7 +220,10 @@ async fn create(
         (key, fingerprint)
     });
     let record = decode(kind, body)?;
-    let created = blocking(&state.directory, move |d| d.create(record, idempotency)).await?;
+    let created = blocking(&state.directory, move |d| {
+        d.create(record, idempotency, &actor)
+    })
+    .await?;
     let record = created.record;
     state
         .directory
@@ -190,7 +255,7 @@ async fn replace(
     let precondition = precondition(&headers)?;
     let record = decode(kind, body)?;
     let (record, created, seq) = blocking(&state.directory, move |d| {
-        d.replace(kind, id.as_str(), record, &precondition)
+        d.replace(kind, id.as_str(), record, &precondition, &writer.actor)
     })
     .await?;
     state.directory.wait_indexed(seq, VISIBILITY_WAIT).await;
@@ -214,7 +279,7 @@ async fn patch(
     writer.may_edit(kind, id.as_str())?;
     let precondition = precondition(&headers)?;
     let (record, seq) = blocking(&state.directory, move |d| {
-        d.patch(kind, id.as_str(), &body, &precondition)
+        d.patch(kind, id.as_str(), &body, &precondition, &writer.actor)
     })
     .await?;
     state.directory.wait_indexed(seq, VISIBILITY_WAIT).await;
@@ -232,7 +297,7 @@ async fn delete(
     writer.may_edit(kind, id.as_str())?;
     let precondition = precondition(&headers)?;
     let seq = blocking(&state.directory, move |d| {
-        d.delete(kind, id.as_str(), &precondition)
+        d.delete(kind, id.as_str(), &precondition, &writer.actor)
     })
     .await?;
     state.directory.wait_indexed(seq, VISIBILITY_WAIT).await;

@@ -6,9 +6,9 @@ use std::io;
 
 use serde::Serialize;
 
-use super::service::{now, record_name, set_id};
+use super::service::{log, now, record_name, set_id};
 use super::{Directory, DirectoryError};
-use crate::model::{Problem, Record, RecordKind, decode_record, slug_from_name};
+use crate::model::{Action, Problem, Record, RecordKind, decode_record, slug_from_name};
 use crate::store::Write;
 
 /// Lines validated and written per atomic batch.
@@ -78,7 +78,8 @@ impl Directory {
         // Ids written earlier in this batch, per kind, so later lines can refer to them.
         let mut organisations = HashSet::new();
         let mut networks = HashSet::new();
-        let mut written: HashMap<(RecordKind, String), (u64, String)> = HashMap::new();
+        // The record each id has after this batch so far: what the next line replaces.
+        let mut written: HashMap<(RecordKind, String), Record> = HashMap::new();
         let now = now();
         for (line, text) in lines {
             let record = serde_json::from_str(&text)
@@ -128,21 +129,27 @@ impl Directory {
             let key = (kind, record.id().to_owned());
             let previous = match written.get(&key) {
                 Some(previous) => Some(previous.clone()),
-                None => self
-                    .store()
-                    .get(kind, record.id())?
-                    .map(|old| (old.version(), old.created_at().unwrap_or(&now).to_owned())),
+                None => self.store().get(kind, record.id())?,
             };
-            let (version, created_at) = match previous {
-                Some((version, created_at)) => (version + 1, created_at),
+            let (version, created_at) = match &previous {
+                Some(old) => (
+                    old.version() + 1,
+                    old.created_at().unwrap_or(&now).to_owned(),
+                ),
                 None => (1, record.created_at().unwrap_or(&now).to_owned()),
             };
-            written.insert(key, (version, created_at.clone()));
             record.stamp(version, created_at, now.clone());
             taken.insert(record.id().to_owned());
+            writes.push(log(
+                "import",
+                Action::Imported,
+                previous.as_ref(),
+                Some(&record),
+            ));
+            written.insert(key, record.clone());
             writes.push(Write::Put(Box::new(record)));
+            report.imported += 1;
         }
-        report.imported += writes.len();
         if !writes.is_empty() {
             report.last_seq = self.apply(writes)?;
         }

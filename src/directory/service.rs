@@ -13,8 +13,8 @@ use super::indexer::{self, Indexer};
 use super::rebuild;
 use super::{DirectoryError, Precondition};
 use crate::model::{
-    Problems, Record, RecordId, RecordKind, decode_record, merge_patch, slug_from_name,
-    validate_network, validate_organisation,
+    Action, HistoryEntry, Problems, Record, RecordId, RecordKind, changes, decode_record,
+    merge_patch, slug_from_name, validate_network, validate_organisation,
 };
 use crate::search::{IndexState, SearchIndex, SearchRequest, SearchResults, Suggestions};
 use crate::store::{Remembered, Store, Write};
@@ -194,6 +194,7 @@ impl Directory {
         &self,
         record: Record,
         idempotency: Option<(String, String)>,
+        actor: &str,
     ) -> Result<Created, DirectoryError> {
         let _guard = self.lock_writes();
         let now_seconds = unix_seconds();
@@ -228,7 +229,10 @@ impl Directory {
         let now = now();
         let created = record.created_at().map(str::to_owned);
         record.stamp(1, created.unwrap_or_else(|| now.clone()), now);
-        let mut writes = vec![Write::Put(Box::new(record.clone()))];
+        let mut writes = vec![
+            Write::Put(Box::new(record.clone())),
+            log(actor, Action::Created, None, Some(&record)),
+        ];
         if let Some((key, fingerprint)) = idempotency {
             writes.push(Write::Remember(Remembered {
                 key,
@@ -254,6 +258,7 @@ impl Directory {
         id: &str,
         mut record: Record,
         precondition: &Precondition,
+        actor: &str,
     ) -> Result<(Record, bool, u64), DirectoryError> {
         if !record.id().is_empty() && record.id() != id {
             return Err(DirectoryError::Invalid(Problems::single(
@@ -268,7 +273,12 @@ impl Directory {
         let _guard = self.lock_writes();
         let old = self.shared.store.get(kind, id)?;
         precondition.check(kind, id, old.as_ref())?;
-        let (record, seq) = self.put_locked(record, old.as_ref())?;
+        let action = if old.is_some() {
+            Action::Replaced
+        } else {
+            Action::Created
+        };
+        let (record, seq) = self.put_locked(record, old.as_ref(), actor, action)?;
         Ok((record, old.is_none(), seq))
     }
 
@@ -281,6 +291,7 @@ impl Directory {
         id: &str,
         patch: &serde_json::Value,
         precondition: &Precondition,
+        actor: &str,
     ) -> Result<(Record, u64), DirectoryError> {
         let serde_json::Value::Object(changes) = patch else {
             return Err(DirectoryError::Invalid(Problems::single(
@@ -312,14 +323,17 @@ impl Directory {
             address.shift_remove("county");
         }
         let record = decode_record(merged).map_err(DirectoryError::Invalid)?;
-        self.put_locked(record, Some(&old))
+        self.put_locked(record, Some(&old), actor, Action::Patched)
     }
 
-    /// Validates, stamps and writes a record over `old`, under the write lock.
+    /// Validates, stamps and writes a record over `old`, with its history entry, under the
+    /// write lock.
     fn put_locked(
         &self,
         record: Record,
         old: Option<&Record>,
+        actor: &str,
+        action: Action,
     ) -> Result<(Record, u64), DirectoryError> {
         let mut record = self
             .prepare(record, &HashSet::new())
@@ -333,7 +347,8 @@ impl Directory {
             None => (1, now.clone()),
         };
         record.stamp(version, created_at, now);
-        let seq = self.apply(vec![Write::Put(Box::new(record.clone()))])?;
+        let entry = log(actor, action, old, Some(&record));
+        let seq = self.apply(vec![Write::Put(Box::new(record.clone())), entry])?;
         Ok((record, seq))
     }
 
@@ -343,14 +358,61 @@ impl Directory {
         kind: RecordKind,
         id: &str,
         precondition: &Precondition,
+        actor: &str,
     ) -> Result<u64, DirectoryError> {
         let _guard = self.lock_writes();
         let old = self.shared.store.get(kind, id)?;
         precondition.check(kind, id, old.as_ref())?;
-        if old.is_none() {
+        let Some(old) = old else {
+            return Err(not_found(kind, id));
+        };
+        // The tombstone keeps the whole record, so that an admin can restore it.
+        let mut entry = HistoryEntry {
+            version: old.version() + 1,
+            tombstone: Some(old.to_tagged_json()),
+            ..history_entry(actor, Action::Deleted, Some(&old), None)
+        };
+        entry.kind = kind;
+        self.apply(vec![
+            Write::Delete(kind, id.to_owned()),
+            Write::Log(Box::new(entry)),
+        ])
+    }
+
+    /// Brings back a deleted record as it was when deleted, at the next version.
+    pub fn restore_deleted(
+        &self,
+        kind: RecordKind,
+        id: &str,
+        actor: &str,
+    ) -> Result<(Record, u64), DirectoryError> {
+        let _guard = self.lock_writes();
+        if self.shared.store.contains(kind, id)? {
+            return Err(DirectoryError::AlreadyExists {
+                kind,
+                id: id.to_owned(),
+            });
+        }
+        let history = self.shared.store.history(kind, id)?;
+        let Some(last) = history.last().filter(|e| e.action == Action::Deleted) else {
+            return Err(not_found(kind, id));
+        };
+        let tombstone = last.tombstone.clone().ok_or_else(|| not_found(kind, id))?;
+        let mut record = decode_record(tombstone).map_err(DirectoryError::Invalid)?;
+        let created_at = record.created_at().map(str::to_owned).unwrap_or_else(now);
+        record.stamp(last.version + 1, created_at, now());
+        let entry = log(actor, Action::Restored, None, Some(&record));
+        let seq = self.apply(vec![Write::Put(Box::new(record.clone())), entry])?;
+        Ok((record, seq))
+    }
+
+    /// Every change of a record, oldest first (also after it was deleted).
+    pub fn history(&self, kind: RecordKind, id: &str) -> Result<Vec<HistoryEntry>, DirectoryError> {
+        let history = self.shared.store.history(kind, id)?;
+        if history.is_empty() && !self.shared.store.contains(kind, id)? {
             return Err(not_found(kind, id));
         }
-        self.apply(vec![Write::Delete(kind, id.to_owned())])
+        Ok(history)
     }
 
     /// The networks an organisation is listed in, current and former.
@@ -591,6 +653,36 @@ pub(super) fn set_id(record: &mut Record, id: String) {
         Record::Organisation(o) => o.id = id,
         Record::Network(n) => n.id = id,
     }
+}
+
+/// The history entry of a change from `old` to `new` (either absent).
+pub(super) fn history_entry(
+    actor: &str,
+    action: Action,
+    old: Option<&Record>,
+    new: Option<&Record>,
+) -> HistoryEntry {
+    let record = new.or(old).expect("a change has a before or an after");
+    HistoryEntry {
+        kind: record.kind(),
+        id: record.id().to_owned(),
+        version: record.version(),
+        at: now(),
+        actor: actor.to_owned(),
+        action,
+        changes: changes(old, new),
+        tombstone: None,
+    }
+}
+
+/// The same as a write.
+pub(super) fn log(
+    actor: &str,
+    action: Action,
+    old: Option<&Record>,
+    new: Option<&Record>,
+) -> Write {
+    Write::Log(Box::new(history_entry(actor, action, old, new)))
 }
 
 /// Seconds since the Unix epoch.

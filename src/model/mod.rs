@@ -2,6 +2,7 @@
 
 mod coverage;
 mod decode;
+mod history;
 mod id;
 mod merge_patch;
 mod network;
@@ -17,6 +18,7 @@ mod validate;
 
 pub use coverage::{countries, served_units, within_units};
 pub use decode::{decode_network, decode_organisation, decode_record};
+pub use history::{Action, FieldChange, HistoryEntry, changes};
 pub use id::{RecordId, slug_from_name};
 pub use merge_patch::merge_patch;
 pub use network::{Member, Network};

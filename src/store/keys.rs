@@ -29,3 +29,12 @@ pub fn membership_prefix(organisation: &str) -> Vec<u8> {
 pub fn membership(organisation: &str, network: &str) -> Vec<u8> {
     [organisation.as_bytes(), b"\0", network.as_bytes()].concat()
 }
+
+/// History: the record's key, a zero byte, its version big-endian (versions sort numerically).
+pub fn history(kind: RecordKind, id: &str, version: u64) -> Vec<u8> {
+    [record(kind, id).as_slice(), b"\0", &version.to_be_bytes()].concat()
+}
+
+pub fn history_prefix(kind: RecordKind, id: &str) -> Vec<u8> {
+    [record(kind, id).as_slice(), b"\0"].concat()
+}

@@ -11,15 +11,17 @@ use rocksdb::{
 
 use super::idempotency::Remembered;
 use super::{Change, StoreError, keys};
-use crate::model::{Member, Network, Organisation, Record, RecordKind, Token};
+use crate::model::{HistoryEntry, Member, Network, Organisation, Record, RecordKind, Token};
 
 const RECORDS: &str = "records";
 const CHANGES: &str = "changes";
 const MEMBERSHIPS: &str = "memberships";
 const IDEMPOTENCY: &str = "idempotency";
 const TOKENS: &str = "tokens";
+const HISTORY: &str = "history";
 /// Every column family, in the order they are opened.
-pub(super) const FAMILIES: [&str; 5] = [RECORDS, CHANGES, MEMBERSHIPS, IDEMPOTENCY, TOKENS];
+pub(super) const FAMILIES: [&str; 6] =
+    [RECORDS, CHANGES, MEMBERSHIPS, IDEMPOTENCY, TOKENS, HISTORY];
 
 /// One write of a batch.
 #[derive(Debug, Clone)]
@@ -28,6 +30,8 @@ pub enum Write {
     Delete(RecordKind, String),
     /// Remember an idempotency key (not a change: no sequence number).
     Remember(Remembered),
+    /// Keep a history entry (not a change either).
+    Log(Box<HistoryEntry>),
 }
 
 pub struct Store {
@@ -64,6 +68,29 @@ impl Store {
             Some(bytes) => decode_record(kind, &key, &bytes).map(Some),
             None => Ok(None),
         }
+    }
+
+    /// The history of a record, oldest first.
+    pub fn history(&self, kind: RecordKind, id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
+        let prefix = keys::history_prefix(kind, id);
+        let mut out = Vec::new();
+        let iter = self.db.iterator_cf(
+            cf(&self.db, HISTORY),
+            IteratorMode::From(&prefix, Direction::Forward),
+        );
+        for entry in iter {
+            let (key, bytes) = entry?;
+            if !key.starts_with(&prefix) {
+                break;
+            }
+            out.push(
+                serde_json::from_slice(&bytes).map_err(|source| StoreError::Corrupt {
+                    key: String::from_utf8_lossy(&key).into_owned(),
+                    source,
+                })?,
+            );
+        }
+        Ok(out)
     }
 
     /// Stores an API token (its digest, never its secret), durably.
@@ -159,14 +186,23 @@ impl Store {
         // Networks written earlier in this batch, so a second write of one sees the first.
         let mut batch_networks: HashMap<String, Option<Network>> = HashMap::new();
         for write in writes {
-            if let Write::Remember(entry) = &write {
-                let bytes = serde_json::to_vec(entry).map_err(StoreError::Encode)?;
-                batch.put_cf(cf(&self.db, IDEMPOTENCY), entry.key.as_bytes(), bytes);
-                continue;
+            match &write {
+                Write::Remember(entry) => {
+                    let bytes = serde_json::to_vec(entry).map_err(StoreError::Encode)?;
+                    batch.put_cf(cf(&self.db, IDEMPOTENCY), entry.key.as_bytes(), bytes);
+                    continue;
+                }
+                Write::Log(entry) => {
+                    let bytes = serde_json::to_vec(entry).map_err(StoreError::Encode)?;
+                    let key = keys::history(entry.kind, &entry.id, entry.version);
+                    batch.put_cf(cf(&self.db, HISTORY), key, bytes);
+                    continue;
+                }
+                Write::Put(_) | Write::Delete(..) => {}
             }
             seq += 1;
             let (kind, id, affects) = match write {
-                Write::Remember(_) => continue,
+                Write::Remember(_) | Write::Log(_) => continue,
                 Write::Put(record) => {
                     let record = *record;
                     let kind = record.kind();

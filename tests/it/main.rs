@@ -11,6 +11,7 @@ mod crash;
 mod demo;
 mod errors;
 mod geography;
+mod history;
 mod import_export;
 mod limits;
 mod memberships;
