@@ -20,5 +20,6 @@ mod quality;
 mod records;
 mod relevance;
 mod restart;
+mod robustness;
 mod search;
 mod stemming;
