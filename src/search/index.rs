@@ -140,10 +140,14 @@ impl SearchIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        let writer = index.writer_with_num_threads(
+        let writer: IndexWriter = index.writer_with_num_threads(
             writer_threads.max(1),
             WRITER_MEMORY * writer_threads.max(1),
         )?;
+        // A process killed between writing index files and committing leaves them behind; a new
+        // writer would pick the same names (they follow the last commit) and fail. Delete every
+        // file the last commit does not use before writing anything.
+        writer.garbage_collect_files().wait()?;
         Ok(SearchIndex {
             index,
             reader,

@@ -273,6 +273,8 @@ pub struct BinaryServer {
 
 impl BinaryServer {
     pub fn start(data_dir: &Path) -> BinaryServer {
+        // The server's log, beside the data directory, for when it fails to start.
+        let log = data_dir.with_extension("log");
         let mut child = Command::new(env!("CARGO_BIN_EXE_rrjeti"))
             .args(["--data-dir", data_dir.to_str().unwrap()])
             .args(["serve", "--no-demo", "--addr", "127.0.0.1:0"])
@@ -280,18 +282,21 @@ impl BinaryServer {
             .env("RRJETI_ADMIN_TOKEN", TOKEN)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::from(std::fs::File::create(&log).unwrap()))
             .spawn()
             .unwrap();
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("the address is printed, got {line:?}"))
-            .to_owned();
+        let Some(base) = line.trim().strip_prefix("listening on ").map(str::to_owned) else {
+            let _ = child.kill();
+            let status = child.wait().unwrap();
+            panic!(
+                "the server did not start ({status}): {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+        };
         BinaryServer { child, base }
     }
 
