@@ -80,7 +80,9 @@ impl IntoResponse for ApiError {
             }
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::Directory(error) => match error {
-                DirectoryError::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found"),
+                DirectoryError::NotFound { .. } | DirectoryError::TokenNotFound(_) => {
+                    (StatusCode::NOT_FOUND, "not_found")
+                }
                 DirectoryError::AlreadyExists { .. } => {
                     field = Some("id".into());
                     (StatusCode::CONFLICT, "conflict")

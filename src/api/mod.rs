@@ -10,6 +10,7 @@ mod limits;
 mod records;
 mod search;
 mod search_params;
+mod tokens;
 mod units;
 
 use std::sync::Arc;
@@ -74,6 +75,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/networks/{id}/members", get(records::members_of))
         .route("/export", get(bulk::export))
+        .route("/tokens", get(tokens::list).post(tokens::create))
+        .route("/tokens/{id}", axum::routing::delete(tokens::revoke))
         .route(
             "/import",
             post(bulk::import).layer(DefaultBodyLimit::disable()),

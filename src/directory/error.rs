@@ -9,6 +9,8 @@ use crate::store::StoreError;
 pub enum DirectoryError {
     #[error("no {} with id {id:?}", kind.as_str())]
     NotFound { kind: RecordKind, id: String },
+    #[error("no token {0:?}")]
+    TokenNotFound(String),
     #[error("an {} with id {id:?} already exists", kind.as_str())]
     AlreadyExists { kind: RecordKind, id: String },
     #[error("invalid record: {}", .0.summary())]

@@ -65,9 +65,10 @@ impl Directory {
 
     /// Revokes a token at once; it stays listed as revoked.
     pub fn revoke_token(&self, id: &str) -> Result<Token, DirectoryError> {
-        let mut token = self.store().token(id)?.ok_or_else(|| {
-            std::io::Error::new(std::io::ErrorKind::NotFound, format!("no token {id:?}"))
-        })?;
+        let mut token = self
+            .store()
+            .token(id)?
+            .ok_or_else(|| DirectoryError::TokenNotFound(id.to_owned()))?;
         if token.revoked_at.is_none() {
             token.revoked_at = Some(now());
             self.store().put_token(&token)?;

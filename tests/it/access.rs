@@ -355,3 +355,61 @@ async fn tokens_are_made_listed_and_revoked_from_the_command_line() {
         "an editor of a missing organisation"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_manages_tokens_over_http_while_the_server_runs() {
+    let dir = data_dir();
+    let server = spawn_with_fixture(dir.path()).await;
+    let (status, made) = server
+        .post(
+            "/api/v1/tokens",
+            &json!({"role": "editor", "organisation": OWN_ORGANISATION, "label": "Vlora"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let text = made["token"].as_str().unwrap().to_owned();
+    let id = made["about"]["id"].as_str().unwrap().to_owned();
+    assert!(made["about"].get("secret").is_none());
+    let path = format!("/api/v1/organisations/{OWN_ORGANISATION}");
+    let patch = json!({"acronym": "V1"});
+    assert_eq!(
+        send(&server, Some(&text), Method::PATCH, &path, Some(&patch))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    // An editor cannot manage tokens.
+    let (status, _) = send(&server, Some(&text), Method::GET, "/api/v1/tokens", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, listed) = server.get_with_token("/api/v1/tokens").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(listed.to_string().contains("Vlora") && !listed.to_string().contains(&text));
+    assert_eq!(
+        server.delete(&format!("/api/v1/tokens/{id}")).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&server, Some(&text), Method::PATCH, &path, Some(&patch))
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        server.delete("/api/v1/tokens/nobody").await,
+        StatusCode::NOT_FOUND
+    );
+    for bad in [
+        json!({"role": "owner"}),
+        json!({"role": "editor"}),
+        json!({"role": "editor", "organisation": "nobody"}),
+        json!({"role": "editor", "organisation": OWN_ORGANISATION, "network": OWN_NETWORK}),
+        json!({"role": "admin", "colour": "red"}),
+    ] {
+        let (status, body) = server.post("/api/v1/tokens", &bad).await;
+        assert!(
+            status == StatusCode::UNPROCESSABLE_ENTITY || status == StatusCode::NOT_FOUND,
+            "{bad}: {status} {body}"
+        );
+    }
+    server.stop().await;
+}

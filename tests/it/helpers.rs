@@ -108,6 +108,11 @@ impl TestServer {
         call(self.client.get(self.url(path))).await
     }
 
+    /// A GET with the admin token.
+    pub async fn get_with_token(&self, path: &str) -> (StatusCode, Value) {
+        call(self.client.get(self.url(path)).bearer_auth(TOKEN)).await
+    }
+
     pub async fn send(
         &self,
         method: reqwest::Method,
