@@ -21,6 +21,15 @@ use crate::model::Principal;
 /// How long an import waits for its records to become searchable before answering.
 const IMPORT_VISIBILITY_WAIT: Duration = Duration::from_secs(30);
 
+#[utoipa::path(
+    post,
+    path = "/import",
+    tag = "bulk",
+    summary = "Import NDJSON records (admin, streamed)",
+    request_body(content = String, content_type = "application/x-ndjson"),
+    responses((status = 200, description = "The report", body = crate::directory::ImportReport), (status = 400, description = "a bad parameter or header", body = crate::api::openapi::ErrorBody), (status = 401, description = "no usable token", body = crate::api::openapi::ErrorBody), (status = 403, description = "this token may not", body = crate::api::openapi::ErrorBody), (status = 404, description = "no such record", body = crate::api::openapi::ErrorBody), (status = 412, description = "If-Match names an old version", body = crate::api::openapi::ErrorBody), (status = 422, description = "an invalid record; every problem listed", body = crate::api::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn import(
     State(state): State<AppState>,
     _: Admin,
@@ -51,6 +60,13 @@ pub async fn import(
 }
 
 /// Every record as NDJSON; private fields only for the admin.
+#[utoipa::path(
+    get,
+    path = "/export",
+    tag = "bulk",
+    summary = "Every record as NDJSON (private fields for an admin)",
+    responses((status = 200, description = "application/x-ndjson, one record a line", content_type = "application/x-ndjson", body = String))
+)]
 pub async fn export(State(state): State<AppState>, viewer: Viewer) -> Response {
     let private = matches!(viewer.principal, Some(Principal::Admin));
     let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(8);

@@ -7,6 +7,7 @@ mod error;
 mod extract;
 mod geo_params;
 mod limits;
+mod openapi;
 mod records;
 mod search;
 mod search_params;
@@ -17,12 +18,16 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub use auth::AdminToken;
 pub use error::ApiError;
 pub use limits::{Guard, Limits};
+pub use openapi::SEARCH_PARAMETERS;
 
 use crate::directory::Directory;
 
@@ -37,65 +42,76 @@ pub struct AppState {
     pub guard: Arc<Guard>,
 }
 
-/// The whole HTTP application, without a socket, so tests and the server share it.
+/// The whole HTTP application, without a socket, so tests and the server share it. Routes are
+/// registered through `utoipa_axum`, which also builds the OpenAPI description from them.
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/search", get(search::search).post(search::search_json))
-        .route("/search.geojson", get(search::search_geojson))
-        .route("/suggest", get(search::suggest))
-        .route("/units", get(units::list))
-        .route("/units.geojson", get(units::geojson))
-        .route("/units/{code}", get(units::get))
-        .route("/organisations", post(records::create_organisation))
-        .route(
-            "/organisations/{id}",
-            get(records::get_organisation)
-                .put(records::replace_organisation)
-                .patch(records::patch_organisation)
-                .delete(records::delete_organisation),
-        )
-        .route("/organisations/{id}/networks", get(records::networks_of))
-        .route(
-            "/organisations/{id}/history",
-            get(records::history_of_organisation),
-        )
-        .route(
-            "/organisations/{id}/restore",
-            post(records::restore_organisation),
-        )
-        .route("/networks/{id}/history", get(records::history_of_network))
-        .route("/networks/{id}/restore", post(records::restore_network))
-        .route("/networks", post(records::create_network))
-        .route(
-            "/networks/{id}",
-            get(records::get_network)
-                .put(records::replace_network)
-                .patch(records::patch_network)
-                .delete(records::delete_network),
-        )
-        .route("/networks/{id}/members", get(records::members_of))
-        .route("/export", get(bulk::export))
-        .route("/tokens", get(tokens::list).post(tokens::create))
-        .route("/tokens/{id}", axum::routing::delete(tokens::revoke))
-        .route(
-            "/import",
-            post(bulk::import).layer(DefaultBodyLimit::disable()),
-        );
-    Router::new()
-        .route("/healthz", get(healthz))
-        .nest("/api/v1", api)
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            limits::guard,
+    let (import_schemas, import_paths, import) = routes!(bulk::import);
+    let api = OpenApiRouter::new()
+        .routes(routes!(search::search, search::search_json))
+        .routes(routes!(search::search_geojson))
+        .routes(routes!(search::suggest))
+        .routes(routes!(units::list))
+        .routes(routes!(units::geojson))
+        .routes(routes!(units::get))
+        .routes(routes!(records::create_organisation))
+        .routes(routes!(
+            records::get_organisation,
+            records::replace_organisation,
+            records::patch_organisation,
+            records::delete_organisation
         ))
-        .layer(CatchPanicLayer::custom(error::panic_response))
-        .with_state(state)
+        .routes(routes!(records::networks_of))
+        .routes(routes!(records::history_of_organisation))
+        .routes(routes!(records::restore_organisation))
+        .routes(routes!(records::create_network))
+        .routes(routes!(
+            records::get_network,
+            records::replace_network,
+            records::patch_network,
+            records::delete_network
+        ))
+        .routes(routes!(records::members_of))
+        .routes(routes!(records::history_of_network))
+        .routes(routes!(records::restore_network))
+        .routes(routes!(bulk::export))
+        .routes((
+            import_schemas,
+            import_paths,
+            import.layer(DefaultBodyLimit::disable()),
+        ))
+        .routes(routes!(tokens::list, tokens::create))
+        .routes(routes!(tokens::revoke));
+    let (app, mut description) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(healthz))
+        .nest("/api/v1", api)
+        .split_for_parts();
+    description.openapi = utoipa::openapi::OpenApiVersion::Version31;
+    let description = Arc::new(description);
+    app.route(
+        "/api/v1/openapi.json",
+        get(move || {
+            let description = Arc::clone(&description);
+            async move { axum::Json(description.as_ref().clone()) }
+        }),
+    )
+    .fallback(not_found)
+    .method_not_allowed_fallback(method_not_allowed)
+    .layer(DefaultBodyLimit::max(BODY_LIMIT))
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        limits::guard,
+    ))
+    .layer(CatchPanicLayer::custom(error::panic_response))
+    .with_state(state)
 }
 
 /// Liveness, and how far search lags behind the store (0 when every write is searchable).
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "health",
+    responses((status = 200, description = "{status, stored_seq, indexed_seq, index_lag}", body = Object))
+)]
 async fn healthz(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> axum::Json<serde_json::Value> {

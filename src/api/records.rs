@@ -19,6 +19,14 @@ use crate::model::{Record, RecordKind, decode_network, decode_organisation};
 /// How long a write waits to become visible in search before it answers anyway.
 const VISIBILITY_WAIT: Duration = Duration::from_secs(1);
 
+#[utoipa::path(
+    get,
+    path = "/organisations/{id}",
+    tag = "organisations",
+    summary = "One organisation; private fields only for its admin or editor",
+    params(("id" = String, Path, description = "The record id")),
+    responses((status = 200, description = "The record; ETag is its version", body = crate::model::Organisation), (status = 404, description = "no such record", body = crate::api::openapi::ErrorBody))
+)]
 pub async fn get_organisation(
     state: State<AppState>,
     viewer: Viewer,
@@ -27,6 +35,14 @@ pub async fn get_organisation(
     get(state, viewer, RecordKind::Organisation, id).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/networks/{id}",
+    tag = "networks",
+    summary = "One network; private fields only for its admin or editor",
+    params(("id" = String, Path, description = "The record id")),
+    responses((status = 200, description = "The record; ETag is its version", body = crate::model::Network), (status = 404, description = "no such record", body = crate::api::openapi::ErrorBody))
+)]
 pub async fn get_network(
     state: State<AppState>,
     viewer: Viewer,
@@ -35,6 +51,16 @@ pub async fn get_network(
     get(state, viewer, RecordKind::Network, id).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/organisations",
+    tag = "organisations",
+    summary = "Create a organisation (admin)",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create safe")),
+    request_body = crate::model::Organisation,
+    responses((status = 201, description = "Created; Location and ETag set", body = crate::model::Organisation), (status = 409, description = "the id exists", body = crate::api::openapi::ErrorBody), (status = 400, description = "a bad parameter or header", body = crate::api::openapi::ErrorBody), (status = 401, description = "no usable token", body = crate::api::openapi::ErrorBody), (status = 403, description = "this token may not", body = crate::api::openapi::ErrorBody), (status = 404, description = "no such record", body = crate::api::openapi::ErrorBody), (status = 412, description = "If-Match names an old version", body = crate::api::openapi::ErrorBody), (status = 422, description = "an invalid record; every problem listed", body = crate::api::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn create_organisation(
     state: State<AppState>,
     admin: Admin,
@@ -44,6 +70,16 @@ pub async fn create_organisation(
     create(state, admin, RecordKind::Organisation, headers, body).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/networks",
+    tag = "networks",
+    summary = "Create a network (admin)",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create safe")),
+    request_body = crate::model::Network,
+    responses((status = 201, description = "Created; Location and ETag set", body = crate::model::Network), (status = 409, description = "the id exists", body = crate::api::openapi::ErrorBody), (status = 400, description = "a bad parameter or header", body = crate::api::openapi::ErrorBody), (status = 401, description = "no usable token", body = crate::api::openapi::ErrorBody), (status = 403, description = "this token may not", body = crate::api::openapi::ErrorBody), (status = 404, description = "no such record", body = crate::api::openapi::ErrorBody), (status = 412, description = "If-Match names an old version", body = crate::api::openapi::ErrorBody), (status = 422, description = "an invalid record; every problem listed", body = crate::api::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn create_network(
     state: State<AppState>,
     admin: Admin,
@@ -53,6 +89,16 @@ pub async fn create_network(
     create(state, admin, RecordKind::Network, headers, body).await
 }
 
+#[utoipa::path(
+    put,
+    path = "/organisations/{id}",
+    tag = "organisations",
+    summary = "Replace or create a organisation",
+    params(("id" = String, Path, description = "The record id"), ("If-Match" = Option<String>, Header, description = "An ETag (\"3\"), a list of them, or *"), ("If-None-Match" = Option<String>, Header, description = "* to create only")),
+    request_body = crate::model::Organisation,
+    responses((status = 200, description = "Replaced", body = crate::model::Organisation), (status = 201, description = "Created", body = crate::model::Organisation), (status = 400, description = "a bad parameter or header", body = crate::api::openapi::ErrorBody), (status = 401, description = "no usable token", body = crate::api::openapi::ErrorBody), (status = 403, description = "this token may not", body = crate::api::openapi::ErrorBody), (status = 404, description = "no such record", body = crate::api::openapi::ErrorBody), (status = 412, description = "If-Match names an old version", body = crate::api::openapi::ErrorBody), (status = 422, description = "an invalid record; every problem listed", body = crate::api::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn replace_organisation(
     state: State<AppState>,
     writer: Writer,
@@ -63,6 +109,16 @@ pub async fn replace_organisation(
     replace(state, writer, RecordKind::Organisation, id, headers, body).await
 }
 
+#[utoipa::path(
+    put,
+    path = "/networks/{id}",
+    tag = "networks",
+    summary = "Replace or create a network",
+    params(("id" = String, Path, description = "The record id"), ("If-Match" = Option<String>, Header, description = "An ETag (\"3\"), a list of them, or *"), ("If-None-Match" = Option<String>, Header, description = "* to create only")),
+    request_body = crate::model::Network,
+    responses((status = 200, description = "Replaced", body = crate::model::Network), (status = 201, description = "Created", body = crate::model::Network), (status = 400, description = "a bad parameter or header", body = crate::api::openapi::ErrorBody), (status = 401, description = "no usable token", body = crate::api::openapi::ErrorBody), (status = 403, description = "this token may not", body = crate::api::openapi::ErrorBody), (status = 404, description = "no such record", body = crate::api::openapi::ErrorBody), (status = 412, description = "If-Match names an old version", body = crate::api::openapi::ErrorBody), (status = 422, description = "an invalid record; every problem listed", body = crate::api::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn replace_network(
     state: State<AppState>,
     writer: Writer,
@@ -73,6 +129,16 @@ pub async fn replace_network(
     replace(state, writer, RecordKind::Network, id, headers, body).await
 }
 
+#[utoipa::path(
+    patch,
+    path = "/organisations/{id}",
+    tag = "organisations",
+    summary = "Change part of a organisation (JSON merge patch, RFC 7396)",
+    params(("id" = String, Path, description = "The record id"), ("If-Match" = Option<String>, Header, description = "An ETag (\"3\"), a list of them, or *")),
+    request_body = Object,
+    responses((status = 200, description = "Patched", body = crate::model::Organisation), (status = 400, description = "a bad parameter or header", body = crate::api::openapi::ErrorBody), (status = 401, description = "no usable token", body = crate::api::openapi::ErrorBody), (status = 403, description = "this token may not", body = crate::api::openapi::ErrorBody), (status = 404, description = "no such record", body = crate::api::openapi::ErrorBody), (status = 412, description = "If-Match names an old version", body = crate::api::openapi::ErrorBody), (status = 422, description = "an invalid record; every problem listed", body = crate::api::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn patch_organisation(
     state: State<AppState>,
     writer: Writer,
@@ -83,6 +149,16 @@ pub async fn patch_organisation(
     patch(state, writer, RecordKind::Organisation, id, headers, body).await
 }
 
+#[utoipa::path(
+    patch,
+    path = "/networks/{id}",
+    tag = "networks",
+    summary = "Change part of a network (JSON merge patch, RFC 7396)",
+    params(("id" = String, Path, description = "The record id"), ("If-Match" = Option<String>, Header, description = "An ETag (\"3\"), a list of them, or *")),
+    request_body = Object,
+    responses((status = 200, description = "Patched", body = crate::model::Network), (status = 400, description = "a bad parameter or header", body = crate::api::openapi::ErrorBody), (status = 401, description = "no usable token", body = crate::api::openapi::ErrorBody), (status = 403, description = "this token may not", body = crate::api::openapi::ErrorBody), (status = 404, description = "no such record", body = crate::api::openapi::ErrorBody), (status = 412, description = "If-Match names an old version", body = crate::api::openapi::ErrorBody), (status = 422, description = "an invalid record; every problem listed", body = crate::api::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn patch_network(
     state: State<AppState>,
     writer: Writer,
@@ -93,6 +169,15 @@ pub async fn patch_network(
     patch(state, writer, RecordKind::Network, id, headers, body).await
 }
 
+#[utoipa::path(
+    delete,
+    path = "/organisations/{id}",
+    tag = "organisations",
+    summary = "Delete a organisation (kept in its history)",
+    params(("id" = String, Path, description = "The record id"), ("If-Match" = Option<String>, Header, description = "An ETag (\"3\"), a list of them, or *")),
+    responses((status = 204, description = "Deleted"), (status = 400, description = "a bad parameter or header", body = crate::api::openapi::ErrorBody), (status = 401, description = "no usable token", body = crate::api::openapi::ErrorBody), (status = 403, description = "this token may not", body = crate::api::openapi::ErrorBody), (status = 404, description = "no such record", body = crate::api::openapi::ErrorBody), (status = 412, description = "If-Match names an old version", body = crate::api::openapi::ErrorBody), (status = 422, description = "an invalid record; every problem listed", body = crate::api::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn delete_organisation(
     state: State<AppState>,
     writer: Writer,
@@ -102,6 +187,15 @@ pub async fn delete_organisation(
     delete(state, writer, RecordKind::Organisation, id, headers).await
 }
 
+#[utoipa::path(
+    delete,
+    path = "/networks/{id}",
+    tag = "networks",
+    summary = "Delete a network (kept in its history)",
+    params(("id" = String, Path, description = "The record id"), ("If-Match" = Option<String>, Header, description = "An ETag (\"3\"), a list of them, or *")),
+    responses((status = 204, description = "Deleted"), (status = 400, description = "a bad parameter or header", body = crate::api::openapi::ErrorBody), (status = 401, description = "no usable token", body = crate::api::openapi::ErrorBody), (status = 403, description = "this token may not", body = crate::api::openapi::ErrorBody), (status = 404, description = "no such record", body = crate::api::openapi::ErrorBody), (status = 412, description = "If-Match names an old version", body = crate::api::openapi::ErrorBody), (status = 422, description = "an invalid record; every problem listed", body = crate::api::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn delete_network(
     state: State<AppState>,
     writer: Writer,
@@ -112,6 +206,15 @@ pub async fn delete_network(
 }
 
 /// `GET .../{id}/history`: every change, newest first (admin or the record's own editor).
+#[utoipa::path(
+    get,
+    path = "/organisations/{id}/history",
+    tag = "organisations",
+    summary = "Every change of a organisation, newest first (admin or its editor)",
+    params(("id" = String, Path, description = "The record id")),
+    responses((status = 200, description = "{\"history\": [...]}", body = Vec<crate::model::HistoryEntry>), (status = 400, description = "a bad parameter or header", body = crate::api::openapi::ErrorBody), (status = 401, description = "no usable token", body = crate::api::openapi::ErrorBody), (status = 403, description = "this token may not", body = crate::api::openapi::ErrorBody), (status = 404, description = "no such record", body = crate::api::openapi::ErrorBody), (status = 412, description = "If-Match names an old version", body = crate::api::openapi::ErrorBody), (status = 422, description = "an invalid record; every problem listed", body = crate::api::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn history_of_organisation(
     state: State<AppState>,
     writer: Writer,
@@ -120,6 +223,15 @@ pub async fn history_of_organisation(
     history(state, writer, RecordKind::Organisation, id).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/networks/{id}/history",
+    tag = "networks",
+    summary = "Every change of a network, newest first (admin or its editor)",
+    params(("id" = String, Path, description = "The record id")),
+    responses((status = 200, description = "{\"history\": [...]}", body = Vec<crate::model::HistoryEntry>), (status = 400, description = "a bad parameter or header", body = crate::api::openapi::ErrorBody), (status = 401, description = "no usable token", body = crate::api::openapi::ErrorBody), (status = 403, description = "this token may not", body = crate::api::openapi::ErrorBody), (status = 404, description = "no such record", body = crate::api::openapi::ErrorBody), (status = 412, description = "If-Match names an old version", body = crate::api::openapi::ErrorBody), (status = 422, description = "an invalid record; every problem listed", body = crate::api::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn history_of_network(
     state: State<AppState>,
     writer: Writer,
@@ -142,6 +254,15 @@ async fn history(
 }
 
 /// `POST .../{id}/restore`: brings a deleted record back as it was (admin).
+#[utoipa::path(
+    post,
+    path = "/organisations/{id}/restore",
+    tag = "organisations",
+    summary = "Bring back a deleted organisation (admin)",
+    params(("id" = String, Path, description = "The record id")),
+    responses((status = 201, description = "Restored", body = crate::model::Organisation), (status = 409, description = "it exists", body = crate::api::openapi::ErrorBody), (status = 400, description = "a bad parameter or header", body = crate::api::openapi::ErrorBody), (status = 401, description = "no usable token", body = crate::api::openapi::ErrorBody), (status = 403, description = "this token may not", body = crate::api::openapi::ErrorBody), (status = 404, description = "no such record", body = crate::api::openapi::ErrorBody), (status = 412, description = "If-Match names an old version", body = crate::api::openapi::ErrorBody), (status = 422, description = "an invalid record; every problem listed", body = crate::api::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn restore_organisation(
     state: State<AppState>,
     admin: Admin,
@@ -150,6 +271,15 @@ pub async fn restore_organisation(
     restore(state, admin, RecordKind::Organisation, id).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/networks/{id}/restore",
+    tag = "networks",
+    summary = "Bring back a deleted network (admin)",
+    params(("id" = String, Path, description = "The record id")),
+    responses((status = 201, description = "Restored", body = crate::model::Network), (status = 409, description = "it exists", body = crate::api::openapi::ErrorBody), (status = 400, description = "a bad parameter or header", body = crate::api::openapi::ErrorBody), (status = 401, description = "no usable token", body = crate::api::openapi::ErrorBody), (status = 403, description = "this token may not", body = crate::api::openapi::ErrorBody), (status = 404, description = "no such record", body = crate::api::openapi::ErrorBody), (status = 412, description = "If-Match names an old version", body = crate::api::openapi::ErrorBody), (status = 422, description = "an invalid record; every problem listed", body = crate::api::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn restore_network(
     state: State<AppState>,
     admin: Admin,
@@ -173,6 +303,14 @@ async fn restore(
     Ok(record_response(StatusCode::CREATED, &record))
 }
 
+#[utoipa::path(
+    get,
+    path = "/organisations/{id}/networks",
+    tag = "organisations",
+    summary = "The networks an organisation belongs to, current and former",
+    params(("id" = String, Path, description = "The record id")),
+    responses((status = 200, description = "{\"networks\": [...]}", body = Vec<crate::directory::MembershipView>), (status = 404, description = "no such organisation", body = crate::api::openapi::ErrorBody))
+)]
 pub async fn networks_of(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -182,6 +320,14 @@ pub async fn networks_of(
     Ok(Json(json!({ "networks": networks })).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/networks/{id}/members",
+    tag = "networks",
+    summary = "The members of a network",
+    params(("id" = String, Path, description = "The record id")),
+    responses((status = 200, description = "{\"members\": [...]}", body = Vec<crate::directory::MembershipView>), (status = 404, description = "no such network", body = crate::api::openapi::ErrorBody))
+)]
 pub async fn members_of(
     State(state): State<AppState>,
     Path(id): Path<String>,

@@ -22,6 +22,14 @@ const MAP_LIMITS: Limits = Limits {
     max: 1_000,
 };
 
+#[utoipa::path(
+    get,
+    path = "/search",
+    tag = "search",
+    summary = "Search organisations and networks: text, filters, geography, facets",
+    params(crate::api::openapi::SearchParams),
+    responses((status = 200, description = "A page of results", body = crate::api::openapi::SearchResponse), (status = 400, description = "a bad parameter", body = crate::api::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::api::openapi::ErrorBody), (status = 503, description = "overloaded or timed out", body = crate::api::openapi::ErrorBody))
+)]
 pub async fn search(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -30,6 +38,14 @@ pub async fn search(
     respond(&state, request).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/search",
+    tag = "search",
+    summary = "The same search with a JSON body, which may also carry a GeoJSON polygon",
+    request_body = Object,
+    responses((status = 200, description = "A page of results", body = crate::api::openapi::SearchResponse), (status = 400, description = "a bad parameter", body = crate::api::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::api::openapi::ErrorBody), (status = 503, description = "overloaded or timed out", body = crate::api::openapi::ErrorBody))
+)]
 pub async fn search_json(
     State(state): State<AppState>,
     JsonBody(body): JsonBody,
@@ -37,6 +53,14 @@ pub async fn search_json(
     respond(&state, parse_json(body, LIST_LIMITS)?).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/search.geojson",
+    tag = "search",
+    summary = "Search hits as a GeoJSON FeatureCollection of points",
+    params(crate::api::openapi::SearchParams),
+    responses((status = 200, description = "application/geo+json", body = Object), (status = 400, description = "a bad parameter", body = crate::api::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::api::openapi::ErrorBody), (status = 503, description = "overloaded or timed out", body = crate::api::openapi::ErrorBody))
+)]
 pub async fn search_geojson(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -99,6 +123,14 @@ const SUGGEST_LIMITS: Limits = Limits {
 const MAX_SUGGEST_CHARS: usize = 100;
 
 /// `GET /api/v1/suggest?q=...&limit=N`: names and expertise tags completing what is typed.
+#[utoipa::path(
+    get,
+    path = "/suggest",
+    tag = "search",
+    summary = "As-you-type completions of names, acronyms and expertise tags",
+    params(("q" = String, Query, description = "The words typed so far"), ("limit" = Option<u32>, Query, description = "1 to 20, default 8")),
+    responses((status = 200, description = "Names and tags", body = crate::search::Suggestions), (status = 400, description = "a bad parameter", body = crate::api::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::api::openapi::ErrorBody), (status = 503, description = "overloaded or timed out", body = crate::api::openapi::ErrorBody))
+)]
 pub async fn suggest(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,

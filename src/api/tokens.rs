@@ -30,6 +30,15 @@ struct NewToken {
     expires_in_days: Option<u64>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/tokens",
+    tag = "tokens",
+    summary = "Make a token (admin); its text is shown only here",
+    request_body = Object,
+    responses((status = 201, description = "{\"token\", \"about\"}", body = Object), (status = 400, description = "a bad parameter or header", body = crate::api::openapi::ErrorBody), (status = 401, description = "no usable token", body = crate::api::openapi::ErrorBody), (status = 403, description = "this token may not", body = crate::api::openapi::ErrorBody), (status = 404, description = "no such record", body = crate::api::openapi::ErrorBody), (status = 412, description = "If-Match names an old version", body = crate::api::openapi::ErrorBody), (status = 422, description = "an invalid record; every problem listed", body = crate::api::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn create(
     State(state): State<AppState>,
     _: Admin,
@@ -66,11 +75,28 @@ pub async fn create(
         .into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/tokens",
+    tag = "tokens",
+    summary = "List tokens, never their secrets (admin)",
+    responses((status = 200, description = "{\"tokens\": [...]}", body = Vec<crate::model::Token>), (status = 400, description = "a bad parameter or header", body = crate::api::openapi::ErrorBody), (status = 401, description = "no usable token", body = crate::api::openapi::ErrorBody), (status = 403, description = "this token may not", body = crate::api::openapi::ErrorBody), (status = 404, description = "no such record", body = crate::api::openapi::ErrorBody), (status = 412, description = "If-Match names an old version", body = crate::api::openapi::ErrorBody), (status = 422, description = "an invalid record; every problem listed", body = crate::api::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn list(State(state): State<AppState>, _: Admin) -> Result<Response, ApiError> {
     let tokens = blocking(&state.directory, |d| d.tokens()).await?;
     Ok(Json(json!({ "tokens": tokens })).into_response())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/tokens/{id}",
+    tag = "tokens",
+    summary = "Revoke a token at once (admin)",
+    params(("id" = String, Path, description = "The token id")),
+    responses((status = 200, description = "{\"revoked\": ...}", body = Object), (status = 400, description = "a bad parameter or header", body = crate::api::openapi::ErrorBody), (status = 401, description = "no usable token", body = crate::api::openapi::ErrorBody), (status = 403, description = "this token may not", body = crate::api::openapi::ErrorBody), (status = 404, description = "no such record", body = crate::api::openapi::ErrorBody), (status = 412, description = "If-Match names an old version", body = crate::api::openapi::ErrorBody), (status = 422, description = "an invalid record; every problem listed", body = crate::api::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn revoke(
     State(state): State<AppState>,
     _: Admin,

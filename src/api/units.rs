@@ -66,6 +66,14 @@ fn pairs(query: Option<&str>) -> Vec<(String, String)> {
 }
 
 /// `?level=county|municipality` restricts the list.
+#[utoipa::path(
+    get,
+    path = "/units",
+    tag = "units",
+    summary = "Albania's 12 counties and 61 municipalities",
+    params(("level" = Option<String>, Query, description = "county or municipality")),
+    responses((status = 200, description = "The units", body = Object), (status = 400, description = "a bad parameter", body = crate::api::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::api::openapi::ErrorBody), (status = 503, description = "overloaded or timed out", body = crate::api::openapi::ErrorBody))
+)]
 pub async fn list(RawQuery(query): RawQuery) -> Result<Json<Value>, ApiError> {
     let mut level = None;
     for (name, value) in pairs(query.as_deref()) {
@@ -91,6 +99,14 @@ pub async fn list(RawQuery(query): RawQuery) -> Result<Json<Value>, ApiError> {
 }
 
 /// One unit by code or name; `?geometry=simplified|full` adds its boundary as GeoJSON.
+#[utoipa::path(
+    get,
+    path = "/units/{code}",
+    tag = "units",
+    summary = "One unit by code or any name, with its boundary on request",
+    params(("code" = String, Path, description = "Code or name"), ("geometry" = Option<String>, Query, description = "simplified or full")),
+    responses((status = 200, description = "The unit", body = Object), (status = 404, description = "no such unit", body = crate::api::openapi::ErrorBody))
+)]
 pub async fn get(
     Path(code): Path<String>,
     RawQuery(query): RawQuery,
@@ -125,6 +141,14 @@ pub async fn get(
 /// Simplified boundaries of every unit of a level (`level`, default municipality) as a
 /// FeatureCollection; with `counts=1`, each carries the number of records matching the search
 /// parameters that are located in it.
+#[utoipa::path(
+    get,
+    path = "/units.geojson",
+    tag = "units",
+    summary = "Unit boundaries as GeoJSON, with counts of a search when counts=1",
+    params(("level" = Option<String>, Query, description = "municipality (default) or county"), ("counts" = Option<bool>, Query, description = "Add the count of a search, given by the search parameters")),
+    responses((status = 200, description = "application/geo+json", body = Object), (status = 400, description = "a bad parameter", body = crate::api::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::api::openapi::ErrorBody), (status = 503, description = "overloaded or timed out", body = crate::api::openapi::ErrorBody))
+)]
 pub async fn geojson(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,

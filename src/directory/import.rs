@@ -16,7 +16,7 @@ const BATCH_LINES: usize = 2_000;
 /// Bad lines listed in a report; the rest are only counted.
 const MAX_REPORTED: usize = 1_000;
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct ImportReport {
     pub imported: usize,
     pub failed: usize,
@@ -27,7 +27,7 @@ pub struct ImportReport {
     pub last_seq: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LineError {
     pub line: usize,
     pub message: String,

@@ -60,7 +60,7 @@ pub struct Created {
 }
 
 /// A network an organisation belongs to.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MembershipView {
     pub network: String,
     pub organisation: String,

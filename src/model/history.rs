@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::{Record, RecordKind};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     Created,
@@ -17,7 +17,7 @@ pub enum Action {
     Restored,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FieldChange {
     pub field: String,
     /// Absent when the field was not set before.
@@ -28,7 +28,7 @@ pub struct FieldChange {
     pub new: Option<Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct HistoryEntry {
     #[serde(rename = "type")]
     pub kind: RecordKind,

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::organisation::{Address, Contact, Description, Location, is_zero};
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Network {
     #[serde(default)]
@@ -44,7 +44,7 @@ fn default_kind() -> String {
     "network".to_owned()
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Member {
     pub organisation: String,

@@ -122,7 +122,7 @@ impl Default for SearchRequest {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Hit {
     #[serde(rename = "type")]
     pub kind: RecordKind,
@@ -144,7 +144,7 @@ pub struct Hit {
 }
 
 /// One value of a facet with the number of matching records and its labels.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FacetValue {
     pub value: String,
     pub count: u64,

@@ -22,7 +22,7 @@ const MAX_NAME_COMPLETIONS: usize = 64;
 /// Tag keys read from the index to find the most frequent tags.
 const MAX_TAG_KEYS: usize = 2_000;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Suggestion {
     #[serde(rename = "type")]
     pub kind: RecordKind,
@@ -32,14 +32,14 @@ pub struct Suggestion {
     pub acronym: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TagSuggestion {
     pub tag: String,
     /// Records that list the tag.
     pub count: usize,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct Suggestions {
     pub names: Vec<Suggestion>,
     pub expertise: Vec<TagSuggestion>,

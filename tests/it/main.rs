@@ -15,6 +15,7 @@ mod history;
 mod import_export;
 mod limits;
 mod memberships;
+mod openapi;
 mod privacy;
 mod quality;
 mod records;
