@@ -29,6 +29,11 @@ pub use error::ApiError;
 pub use limits::{Guard, Limits};
 pub use openapi::SEARCH_PARAMETERS;
 
+/// Parses a search query string as `GET /api/v1/search` does (for fuzzing and tools).
+pub fn parse_search_query(query: &str) -> Result<crate::search::SearchRequest, ApiError> {
+    search_params::parse_query_string(query, search_params::LIST_LIMITS)
+}
+
 use crate::directory::Directory;
 
 /// Largest accepted request body, except for bulk import, which streams.
