@@ -15,6 +15,7 @@ pub mod ingest;
 pub mod model;
 pub mod search;
 pub mod store;
+pub mod web;
 
 /// The committed demo dataset, loaded by `serve` into an empty data directory.
 pub const DEMO_DATASET: &str = include_str!("../data/demo/rrjeti-demo.ndjson");

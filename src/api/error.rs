@@ -57,11 +57,20 @@ impl ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// The HTTP status, the error code, the field at fault and the record's problems: the one
+    /// mapping from errors to statuses, shared by the JSON API and the web pages.
+    pub fn classify(
+        &self,
+    ) -> (
+        StatusCode,
+        &'static str,
+        Option<String>,
+        Option<Vec<Problem>>,
+    ) {
         let mut field = None;
         let mut problems: Option<Vec<Problem>> = None;
-        let (status, code) = match &self {
+        let (status, code) = match self {
             ApiError::BadParameter { field: name, .. } => {
                 field = Some(name.clone());
                 (StatusCode::BAD_REQUEST, "bad_parameter")
@@ -109,12 +118,34 @@ impl IntoResponse for ApiError {
             ApiError::Overloaded => (StatusCode::SERVICE_UNAVAILABLE, "overloaded"),
             ApiError::TimedOut => (StatusCode::SERVICE_UNAVAILABLE, "timed_out"),
         };
-        let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
+        (status, code, field, problems)
+    }
+
+    /// What a user may be shown: the error itself, or for an internal error a plain
+    /// statement (the detail goes to the log).
+    pub fn public_message(&self) -> String {
+        if self.classify().0 == StatusCode::INTERNAL_SERVER_ERROR {
             tracing::error!(error = %self, "request failed");
             "internal error; it has been logged".to_owned()
         } else {
             self.to_string()
-        };
+        }
+    }
+
+    /// `Retry-After` seconds for errors that pass with time.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            ApiError::RateLimited { retry_after } => Some(*retry_after),
+            ApiError::Overloaded | ApiError::TimedOut => Some(1),
+            _ => None,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, field, problems) = self.classify();
+        let message = self.public_message();
         let mut error = json!({"code": code, "message": message});
         if let Some(field) = field.filter(|f| !f.is_empty()) {
             error["field"] = json!(field);
@@ -123,12 +154,10 @@ impl IntoResponse for ApiError {
             error["problems"] = json!(problems);
         }
         let mut response = (status, axum::Json(json!({ "error": error }))).into_response();
-        let retry_after = match &self {
-            ApiError::RateLimited { retry_after } => Some(*retry_after),
-            ApiError::Overloaded | ApiError::TimedOut => Some(1),
-            _ => None,
-        };
-        if let Some(value) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+        if let Some(value) = self
+            .retry_after()
+            .and_then(|s| HeaderValue::from_str(&s.to_string()).ok())
+        {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         if status == StatusCode::UNAUTHORIZED {

@@ -28,6 +28,7 @@ pub use auth::AdminToken;
 pub use error::ApiError;
 pub use limits::{Guard, Limits};
 pub use openapi::SEARCH_PARAMETERS;
+pub(crate) use records::blocking;
 
 /// Parses a search query string as `GET /api/v1/search` does (for fuzzing and tools).
 pub fn parse_search_query(query: &str) -> Result<crate::search::SearchRequest, ApiError> {
@@ -99,6 +100,8 @@ pub fn router(state: AppState) -> Router {
             async move { axum::Json(description.as_ref().clone()) }
         }),
     )
+    // The web pages share the state, limits and panic guard of the API.
+    .merge(crate::web::router())
     .fallback(not_found)
     .method_not_allowed_fallback(method_not_allowed)
     .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -130,8 +133,15 @@ async fn healthz(
     }))
 }
 
-async fn not_found() -> ApiError {
-    ApiError::RouteNotFound
+/// A JSON error under the API, a page elsewhere.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = uri.path();
+    if path.starts_with("/api/") || path == "/healthz" {
+        ApiError::RouteNotFound.into_response()
+    } else {
+        crate::web::not_found(uri.query()).into_response()
+    }
 }
 
 async fn method_not_allowed() -> ApiError {

@@ -544,7 +544,7 @@ fn record_response(status: StatusCode, record: &Record) -> Response {
 }
 
 /// Runs directory work (RocksDB and tantivy block) off the async threads.
-pub(super) async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     directory: &Arc<Directory>,
     work: impl FnOnce(&Directory) -> Result<T, DirectoryError> + Send + 'static,
 ) -> Result<T, ApiError> {

@@ -20,5 +20,6 @@ pub use document::Related;
 pub use error::SearchError;
 pub use geo_collect::DISTANCE_BANDS;
 pub use index::{IndexState, SearchIndex};
+pub use labels::label as facet_label;
 pub use request::{FacetCounts, FacetValue, FilterField, Hit, SearchRequest, SearchResults, Sort};
 pub use suggest::{Suggestion, Suggestions};
