@@ -32,3 +32,32 @@ pub fn list(lang: Lang, name: &str, codes: &[String]) -> Vec<String> {
         .map(|code| vocabulary(lang, name, code).unwrap_or(code).to_owned())
         .collect()
 }
+
+/// The name of a language by its ISO 639-1 code, for the languages of the region and the
+/// usual working languages; other codes are shown as they are.
+pub fn language(lang: Lang, code: &str) -> String {
+    let names: Option<(&str, &str)> = match code {
+        "sq" => Some(("shqip", "Albanian")),
+        "en" => Some(("anglisht", "English")),
+        "it" => Some(("italisht", "Italian")),
+        "el" => Some(("greqisht", "Greek")),
+        "de" => Some(("gjermanisht", "German")),
+        "fr" => Some(("frëngjisht", "French")),
+        "sr" => Some(("serbisht", "Serbian")),
+        "mk" => Some(("maqedonisht", "Macedonian")),
+        "tr" => Some(("turqisht", "Turkish")),
+        "es" => Some(("spanjisht", "Spanish")),
+        _ => None,
+    };
+    match (names, lang) {
+        (Some((sq, _)), Lang::Sq) => sq.to_owned(),
+        (Some((_, en)), Lang::En) => en.to_owned(),
+        (None, _) => code.to_owned(),
+    }
+}
+
+/// A unit (municipality or county code) or country code as a place name.
+pub fn area(lang: Lang, code: &str) -> String {
+    crate::search::facet_label("units", code, |_| None)
+        .map_or_else(|| code.to_owned(), |label| lang.label(&label).to_owned())
+}

@@ -28,6 +28,8 @@ pub fn render(page: Page) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (page.title) " · Rrjeti" }
                 meta name="description" content=(words.tagline);
+                // No favicon request: the browser would otherwise ask for /favicon.ico.
+                link rel="icon" href="data:,";
                 link rel="stylesheet" href=(assets::url("style.css"));
                 link rel="alternate" hreflang=(other.tag()) href=(page.other_language_href);
                 script src=(assets::url("search.js")) defer {}

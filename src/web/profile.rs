@@ -202,8 +202,8 @@ fn body(lang: Lang, org: &Organisation, networks: &[MembershipView], nearby: &[H
                                 @if let Some(website) = &contact.website { dt { (words.website) } dd { a href=(website) rel="nofollow noopener" { (website) } } }
                             }
                             @if let Some(scope) = org.scope.as_deref().and_then(|s| labels::vocabulary(lang, "scope", s)) { dt { (words.scope) } dd { (scope) } }
-                            @if !org.areas_served.is_empty() { dt { (words.areas_served) } dd { (org.areas_served.join(", ")) } }
-                            @if !org.languages.is_empty() { dt { (words.languages) } dd { (org.languages.join(", ")) } }
+                            @if !org.areas_served.is_empty() { dt { (words.areas_served) } dd { (org.areas_served.iter().map(|a| labels::area(lang, a)).collect::<Vec<_>>().join(", ")) } }
+                            @if !org.languages.is_empty() { dt { (words.languages) } dd { (org.languages.iter().map(|l| labels::language(lang, l)).collect::<Vec<_>>().join(", ")) } }
                             @if let Some(number) = &org.registration_number { dt { (words.registration_number) } dd { (number) } }
                             @if let Some(updated) = &org.updated_at { dt { (words.updated) } dd { time datetime=(updated) { (updated.get(..10).unwrap_or(updated)) } } }
                         }

@@ -56,6 +56,7 @@ pub async fn page(
         None => lang.words().search_button.to_owned(),
     };
     let body = html! {
+        h1.visually-hidden { "Rrjeti: " (lang.words().tagline) }
         (search_form(&url))
         (chips(&url, &results))
         div.layout {

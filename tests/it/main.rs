@@ -4,6 +4,7 @@
 mod helpers;
 
 mod access;
+mod browser;
 mod backup;
 mod cli;
 mod concurrency;
@@ -24,3 +25,5 @@ mod restart;
 mod robustness;
 mod search;
 mod stemming;
+mod web;
+mod webdriver;
