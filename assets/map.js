@@ -295,7 +295,7 @@
       var group = cells[key];
       if (group.length === 1 || group.some(function (p) { return p.main; })) {
         group.forEach(function (p) {
-          var dot = el("circle", { cx: p.x, cy: p.y, r: (p.main ? 8 : 6) / view.s, class: p.main ? "point main" : "point" });
+          var dot = el("circle", { cx: p.x, cy: p.y, r: (p.main ? 8 : 6) / view.s, class: "point" + (p.main ? " main" : "") + (marked && p.href === marked ? " marked" : "") });
           dot.__point = p;
           var title = el("title", {});
           title.textContent = p.name;
@@ -309,7 +309,8 @@
       x /= group.length;
       y /= group.length;
       var r = (11 + Math.min(12, Math.log(group.length) * 3)) / view.s;
-      var circle = el("circle", { cx: x, cy: y, r: r, class: "cluster" });
+      var holds = marked && group.some(function (p) { return p.href === marked; });
+      var circle = el("circle", { cx: x, cy: y, r: r, class: holds ? "cluster marked" : "cluster" });
       circle.__cluster = { x: x, y: y };
       pointLayer.appendChild(circle);
       var text = el("text", { x: x, y: y, class: "cluster-count", "font-size": 11 / view.s });
@@ -373,6 +374,25 @@
     }, function () { status.textContent = words.no_location; }, { timeout: 10000 });
   }
 
+  // --- results and map together: pointing at a result card marks its place -------------
+  var marked = null;
+  function mark(href) {
+    if (marked === href) return;
+    marked = href;
+    redraw();
+  }
+  function linkResults() {
+    document.querySelectorAll(".hit").forEach(function (card) {
+      var link = card.querySelector("h3 a");
+      if (!link) return;
+      var href = link.getAttribute("href");
+      card.addEventListener("mouseenter", function () { mark(href); });
+      card.addEventListener("mouseleave", function () { mark(null); });
+      link.addEventListener("focus", function () { mark(href); });
+      link.addEventListener("blur", function () { mark(null); });
+    });
+  }
+
   // --- loading -------------------------------------------------------------------------
   var ALBANIA = [19.26, 39.64, 21.07, 42.67];
   var params = new URLSearchParams(search || "");
@@ -402,18 +422,21 @@
       }
     }
     element.dataset.ready = "true";
-    if (inlinePoints && inlinePoints.length) {
-      // A profile: the organisation's places and its neighbours, with some room around them.
-      var lons = inlinePoints.map(function (p) { return p.lon; });
-      var lats = inlinePoints.map(function (p) { return p.lat; });
-      var pad = 0.08;
-      fit(Math.min.apply(null, lons) - pad, Math.min.apply(null, lats) - pad,
-        Math.max.apply(null, lons) + pad, Math.max.apply(null, lats) + pad);
-    } else if (bounds) {
+    if (bounds) {
       fit(bounds[0], bounds[1], bounds[2], bounds[3]);
+    } else if (points.length) {
+      // Where the results are, with some room around them, never closer than a town.
+      var lons = points.map(function (p) { return p.lon; });
+      var lats = points.map(function (p) { return p.lat; });
+      var pad = 0.08;
+      fit(Math.max(Math.min.apply(null, lons) - pad, ALBANIA[0] - 1),
+        Math.max(Math.min.apply(null, lats) - pad, ALBANIA[1] - 1),
+        Math.min(Math.max.apply(null, lons) + pad, ALBANIA[2] + 1),
+        Math.min(Math.max.apply(null, lats) + pad, ALBANIA[3] + 1));
     } else {
       fit(ALBANIA[0], ALBANIA[1], ALBANIA[2], ALBANIA[3]);
     }
+    linkResults();
   }).catch(function (error) {
     status.textContent = String(error.message || error);
   });

@@ -57,7 +57,11 @@ async fn a_visitor_searches_filters_uses_the_map_opens_a_profile_and_switches_la
     let server = demo_server(dir.path()).await;
     let browser = Browser::start(DESKTOP.0, DESKTOP.1).await;
     browser.goto(&server.url("/")).await;
-    assert_eq!(total(&browser).await, 1540, "the home page lists everything");
+    assert_eq!(
+        total(&browser).await,
+        1540,
+        "the home page lists everything"
+    );
 
     // Typing shows suggestions; Enter searches.
     let input = browser.find("#q").await;
@@ -83,7 +87,11 @@ async fn a_visitor_searches_filters_uses_the_map_opens_a_profile_and_switches_la
         .find("section[aria-labelledby=facet-county] > ul a.facet-value")
         .await;
     let county = browser
-        .text(&browser.find("section[aria-labelledby=facet-county] > ul a.facet-value .text").await)
+        .text(
+            &browser
+                .find("section[aria-labelledby=facet-county] > ul a.facet-value .text")
+                .await,
+        )
         .await;
     browser.click(&county_link).await;
     wait_for_url(&browser, "the county filter", "county=").await;
@@ -100,7 +108,10 @@ async fn a_visitor_searches_filters_uses_the_map_opens_a_profile_and_switches_la
 
     // The map draws the municipalities and the results; "search this area" filters by it.
     browser
-        .wait_until("the map", "return document.querySelector('#map[data-ready]') !== null")
+        .wait_until(
+            "the map",
+            "return document.querySelector('#map[data-ready]') !== null",
+        )
         .await;
     let units = browser.find_all("#map path.unit").await.len();
     assert_eq!(units, 61, "every municipality is drawn");
@@ -118,7 +129,10 @@ async fn a_visitor_searches_filters_uses_the_map_opens_a_profile_and_switches_la
     let in_area = total(&browser).await;
     assert!(in_area <= in_county, "{in_area} ≤ {in_county}");
     let chips = texts(&browser, ".chips a.chip").await;
-    assert!(chips.iter().any(|c| c.contains("Zona e hartës")), "{chips:?}");
+    assert!(
+        chips.iter().any(|c| c.contains("Zona e hartës")),
+        "{chips:?}"
+    );
 
     // Back returns to the county search, without the map area.
     browser.back().await;
@@ -184,7 +198,9 @@ async fn choosing_a_place_lists_the_nearest_first_with_distances() {
     let dir = data_dir();
     let server = demo_server(dir.path()).await;
     let browser = Browser::start(DESKTOP.0, DESKTOP.1).await;
-    browser.goto(&server.url("/?thematic_area=environment")).await;
+    browser
+        .goto(&server.url("/?thematic_area=environment"))
+        .await;
     let before = total(&browser).await;
     let option = browser.find("#near option:not([value=''])").await;
     let place = browser.text(&option).await;
@@ -199,7 +215,14 @@ async fn choosing_a_place_lists_the_nearest_first_with_distances() {
     let distances: Vec<f64> = texts(&browser, ".hit .distance")
         .await
         .iter()
-        .map(|t| t.split_whitespace().next().unwrap().replace(',', ".").parse().unwrap())
+        .map(|t| {
+            t.split_whitespace()
+                .next()
+                .unwrap()
+                .replace(',', ".")
+                .parse()
+                .unwrap()
+        })
         .collect();
     assert!(!distances.is_empty(), "distances are shown");
     assert!(
@@ -207,7 +230,10 @@ async fn choosing_a_place_lists_the_nearest_first_with_distances() {
         "nearest first: {distances:?}"
     );
     let chips = texts(&browser, ".chips a.chip").await;
-    assert!(chips.iter().any(|c| c.contains(&place)), "{chips:?} / {place}");
+    assert!(
+        chips.iter().any(|c| c.contains(&place)),
+        "{chips:?} / {place}"
+    );
     assert_no_console_errors(&browser).await;
     drop(browser);
     server.stop().await;
@@ -227,7 +253,9 @@ async fn pages_pass_the_axe_accessibility_check_in_both_languages() {
     let server = demo_server(dir.path()).await;
     let (_, body) = server.get("/api/v1/search?type=network&limit=1").await;
     let network = body["hits"][0]["id"].as_str().unwrap().to_owned();
-    let (_, body) = server.get("/api/v1/search?q=mjedis&type=organisation&limit=1").await;
+    let (_, body) = server
+        .get("/api/v1/search?q=mjedis&type=organisation&limit=1")
+        .await;
     let organisation = body["hits"][0]["id"].as_str().unwrap().to_owned();
     let pages = [
         "/".to_owned(),
@@ -269,6 +297,26 @@ async fn pages_pass_the_axe_accessibility_check_in_both_languages() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    // The checker itself works: a planted image without a text alternative is caught.
+    browser
+        .execute(
+            "const i = document.createElement('img'); i.src = 'data:,'; \
+             document.querySelector('main').appendChild(i);",
+            json!([]),
+        )
+        .await;
+    let planted = browser
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             axe.run(document).then(r => done(r.violations.map(v => v.id)));",
+            json!([]),
+        )
+        .await;
+    assert!(
+        planted.as_array().unwrap().contains(&json!("image-alt")),
+        "{planted}"
+    );
     drop(browser);
     server.stop().await;
 }
@@ -279,7 +327,9 @@ async fn screenshots_of_the_main_pages_fit_phone_and_desktop_widths() {
     let server = demo_server(dir.path()).await;
     let (_, body) = server.get("/api/v1/search?type=network&limit=1").await;
     let network = body["hits"][0]["id"].as_str().unwrap().to_owned();
-    let (_, body) = server.get("/api/v1/search?q=prokurim&type=organisation&limit=1").await;
+    let (_, body) = server
+        .get("/api/v1/search?q=prokurim&type=organisation&limit=1")
+        .await;
     let organisation = body["hits"][0]["id"].as_str().unwrap().to_owned();
     let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&out).unwrap();
@@ -295,7 +345,10 @@ async fn screenshots_of_the_main_pages_fit_phone_and_desktop_widths() {
         for (name, page) in &pages {
             browser.goto(&server.url(page)).await;
             browser
-                .wait_until("the map", "return document.querySelector('#map[data-ready]') !== null")
+                .wait_until(
+                    "the map",
+                    "return document.querySelector('#map[data-ready]') !== null",
+                )
                 .await;
             let overflow = browser
                 .execute(
@@ -305,8 +358,19 @@ async fn screenshots_of_the_main_pages_fit_phone_and_desktop_widths() {
                 .await
                 .as_i64()
                 .unwrap();
-            assert!(overflow <= 0, "{name} scrolls sideways at {width}px by {overflow}px");
+            assert!(
+                overflow <= 0,
+                "{name} scrolls sideways at {width}px by {overflow}px"
+            );
+            // The whole page, not only the first screenful.
+            let full = browser
+                .execute("return document.documentElement.scrollHeight", json!([]))
+                .await
+                .as_u64()
+                .unwrap() as u32;
+            browser.set_size(width, full.clamp(height, 6000)).await;
             let png = browser.screenshot().await;
+            browser.set_size(width, height).await;
             assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "{name}");
             std::fs::write(out.join(format!("{name}-{device}.png")), png).unwrap();
         }

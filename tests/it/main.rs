@@ -4,8 +4,8 @@
 mod helpers;
 
 mod access;
-mod browser;
 mod backup;
+mod browser;
 mod cli;
 mod concurrency;
 mod crash;

@@ -51,14 +51,23 @@ async fn the_search_page_lists_results_with_facets_and_security_headers() {
     assert_eq!(headers["content-type"], "text/html; charset=utf-8");
     let csp = headers["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("script-src 'self'"), "{csp}");
-    assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{csp}");
+    assert!(
+        !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+        "{csp}"
+    );
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert!(html.starts_with("<!DOCTYPE html><html lang=\"sq\">"));
     assert!(html.contains("<main id=\"main\""), "a main landmark");
     assert!(html.contains("role=\"search\""), "a search landmark");
-    assert!(html.contains(" for=\"q\"") && html.contains("id=\"q\""), "the search box is labelled");
-    assert!(html.contains("Fusha tematike"), "facets are titled in Albanian");
+    assert!(
+        html.contains(" for=\"q\"") && html.contains("id=\"q\""),
+        "the search box is labelled"
+    );
+    assert!(
+        html.contains("Fusha tematike"),
+        "facets are titled in Albanian"
+    );
     assert!(html.contains("<mark>"), "matches are highlighted");
     assert!(total(&html) >= 1);
 }
@@ -77,9 +86,14 @@ async fn facets_chips_and_paging_work_by_links_without_javascript() {
     let youth = link_with_text(&home, "Rinia").expect("a youth facet link");
     assert!(youth.contains("thematic_area=youth"), "{youth}");
     let (_, _, filtered) = page(&server, &youth).await;
-    let (_, api) = server.get("/api/v1/search?thematic_area=youth&limit=1").await;
+    let (_, api) = server
+        .get("/api/v1/search?thematic_area=youth&limit=1")
+        .await;
     assert_eq!(total(&filtered), api["total"].as_u64().unwrap() as usize);
-    assert!(filtered.contains("aria-current=\"true\""), "the chosen value is marked");
+    assert!(
+        filtered.contains("aria-current=\"true\""),
+        "the chosen value is marked"
+    );
 
     // A second facet combines with the first; the chip removes one and keeps the other.
     let tirane = link_with_text(&filtered, "Tiranë").expect("a Tiranë facet link");
@@ -120,7 +134,10 @@ async fn english_pages_use_english_labels_and_keep_the_language_in_links() {
     assert!(!html.contains("Fusha tematike"));
     assert!(html.contains("lang=en"), "links keep the language");
     let albanian = link_with_text(&html, "Shqip").expect("a language switch");
-    assert!(!albanian.contains("lang=en") && albanian.contains("q=mjedis"), "{albanian}");
+    assert!(
+        !albanian.contains("lang=en") && albanian.contains("q=mjedis"),
+        "{albanian}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -140,15 +157,23 @@ async fn user_supplied_text_is_escaped_everywhere_it_is_shown() {
     });
     let (status, body) = server.post("/api/v1/organisations", &record).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    server
-        .directory
-        .wait_indexed_blocking(server.directory.stored_seq(), std::time::Duration::from_secs(5));
-    for path in ["/?q=mjedis", "/organisations/escape-test", "/organisations/escape-test?lang=en"] {
+    server.directory.wait_indexed_blocking(
+        server.directory.stored_seq(),
+        std::time::Duration::from_secs(5),
+    );
+    for path in [
+        "/?q=mjedis",
+        "/organisations/escape-test",
+        "/organisations/escape-test?lang=en",
+    ] {
         let (status, _, html) = page(&server, path).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         assert!(!html.contains(evil), "{path} carries the raw script");
         assert!(!html.contains("<img src=x"), "{path} carries the raw img");
-        assert!(html.contains("&lt;script&gt;") || html.contains("\\u003cscript>"), "{path}");
+        assert!(
+            html.contains("&lt;script&gt;") || html.contains("\\u003cscript>"),
+            "{path}"
+        );
     }
     // In JSON-LD, no value can close the script element.
     let (_, _, html) = page(&server, "/organisations/escape-test").await;
@@ -192,15 +217,24 @@ async fn a_profile_shows_public_facts_networks_and_nearby_work_but_no_private_co
     let (status, _, html) = page(&server, &format!("/organisations/{member_id}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Drita Publike"), "public contact shown");
-    assert!(!html.contains("Besa Private") && !html.contains("besa.private"), "private hidden");
-    assert!(html.contains(&format!("/networks/{network_id}")), "links its network");
+    assert!(
+        !html.contains("Besa Private") && !html.contains("besa.private"),
+        "private hidden"
+    );
+    assert!(
+        html.contains(&format!("/networks/{network_id}")),
+        "links its network"
+    );
     assert!(html.contains("Organizata pranë me punë të ngjashme"));
     assert!(html.contains("\"@type\":\"NGO\""), "schema.org JSON-LD");
     assert!(html.contains("data-points="), "a map of its places");
 
     let (status, _, html) = page(&server, &format!("/networks/{network_id}")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains(&format!("/organisations/{member_id}")), "lists its members");
+    assert!(
+        html.contains(&format!("/organisations/{member_id}")),
+        "lists its members"
+    );
     assert!(html.contains("<th scope=\"col\">Roli</th>"), "with roles");
 }
 
@@ -210,7 +244,12 @@ async fn bad_addresses_and_bad_searches_get_clear_pages_not_json() {
     let server = spawn_with_fixture(dir.path()).await;
     let (status, headers, html) = page(&server, "/organisations/no-such-thing").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     assert!(html.contains("Faqja nuk u gjet"));
     let (status, _, html) = page(&server, "/networks/no-such-thing?lang=en").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -221,7 +260,10 @@ async fn bad_addresses_and_bad_searches_get_clear_pages_not_json() {
     let (status, _, html) = page(&server, "/?thematic_area=no-such-theme").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(html.contains("Kërkimi nuk mund të kryhet"));
-    assert!(html.contains("<code>thematic_area</code>"), "names the parameter");
+    assert!(
+        html.contains("<code>thematic_area</code>"),
+        "names the parameter"
+    );
     let (status, _, html) = page(&server, "/?near=95,400&radius_km=5").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(html.contains("<code>near</code>"));
@@ -247,17 +289,38 @@ async fn the_search_page_stays_under_100_kb_with_only_local_assets() {
             assets.push(part.split('"').next().unwrap().replace("&amp;", "&"));
         }
     }
-    assert_eq!(assets.len(), 3, "one stylesheet and two scripts: {assets:?}");
+    assert_eq!(
+        assets.len(),
+        3,
+        "one stylesheet and two scripts: {assets:?}"
+    );
     let mut bytes = html.len();
     for asset in &assets {
-        assert!(asset.starts_with("/assets/"), "served by the binary: {asset}");
+        assert!(
+            asset.starts_with("/assets/"),
+            "served by the binary: {asset}"
+        );
         let response = server.client.get(server.url(asset)).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{asset}");
-        assert!(response.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+        assert!(
+            response.headers()["cache-control"]
+                .to_str()
+                .unwrap()
+                .contains("immutable")
+        );
         bytes += response.bytes().await.unwrap().len();
     }
-    println!("search page: {} bytes of HTML, {bytes} bytes with CSS and JS", html.len());
+    println!(
+        "search page: {} bytes of HTML, {bytes} bytes with CSS and JS",
+        html.len()
+    );
     assert!(bytes < 100 * 1024, "{bytes} bytes");
-    assert!(!html.contains("http://") && !html.contains("https://"), "no external address");
-    assert!(!html.contains(" style=") && !html.contains("<script>"), "nothing inline to allow");
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no external address"
+    );
+    assert!(
+        !html.contains(" style=") && !html.contains("<script>"),
+        "nothing inline to allow"
+    );
 }

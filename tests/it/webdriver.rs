@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 /// The key W3C WebDriver sends for Enter.
 pub const ENTER: &str = "\u{E007}";
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
-const WAIT: Duration = Duration::from_secs(15);
+const WAIT: Duration = Duration::from_secs(30);
 
 /// A chromedriver process with one headless Chromium session; both end on drop.
 pub struct Browser {
@@ -70,7 +70,11 @@ impl Browser {
     async fn wait_for_driver(&mut self) {
         let deadline = Instant::now() + WAIT;
         while Instant::now() < deadline {
-            if let Ok(response) = self.client.get(format!("{}/status", self.base)).send().await
+            if let Ok(response) = self
+                .client
+                .get(format!("{}/status", self.base))
+                .send()
+                .await
                 && response.status().is_success()
             {
                 return;
@@ -137,10 +141,7 @@ impl Browser {
         let deadline = Instant::now() + WAIT;
         loop {
             let found = self
-                .try_call(
-                    "/element",
-                    json!({"using": "css selector", "value": css}),
-                )
+                .try_call("/element", json!({"using": "css selector", "value": css}))
                 .await;
             if let Some(id) = found.as_ref().and_then(|v| v[ELEMENT_KEY].as_str()) {
                 return Element(id.to_owned());
