@@ -303,7 +303,6 @@ fn facet_value(url: &UrlState, param: &str, value: &FacetValue) -> Markup {
     html! {
         li {
             a.facet-value.chosen[chosen] href=(url.toggle(param, &value.value).href()) aria-current=[chosen.then_some("true")] {
-                span.box aria-hidden="true" {}
                 span.text { (text) }
                 span.count { (value.count) }
             }
