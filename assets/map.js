@@ -396,12 +396,18 @@
   // --- loading -------------------------------------------------------------------------
   var ALBANIA = [19.26, 39.64, 21.07, 42.67];
   var params = new URLSearchParams(search || "");
-  var unitsUrl = "/api/v1/units.geojson" + (search !== undefined ? "?counts=1&" + search : "");
-  var loads = [json(unitsUrl), json("/api/v1/units.geojson?level=county")];
+  // Boundaries are cached by the browser; the counts and points come with each search.
+  var loads = [json("/api/v1/units.geojson"), json("/api/v1/units.geojson?level=county")];
   if (search !== undefined) {
     loads.push(json("/api/v1/search.geojson?limit=1000&" + search));
+    loads.push(json("/api/v1/search?facets=units&limit=1&" + search));
   }
   Promise.all(loads).then(function (results) {
+    if (search !== undefined) {
+      var counts = {};
+      (results[3].facets.units || []).forEach(function (v) { counts[v.value] = v.count; });
+      results[0].features.forEach(function (f) { f.properties.count = counts[f.id] || 0; });
+    }
     drawUnits(results[0], search !== undefined);
     drawCounties(results[1]);
     var bounds = drawSearchArea(params);

@@ -81,7 +81,7 @@ pub struct SearchParams {
     limit: Option<u32>,
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
-    /// Comma list of filter fields to count, and `distance`.
+    /// Comma list of filter fields to count, `distance` and `units`.
     facets: Option<String>,
     /// Add highlighted snippets to each hit.
     highlight: Option<bool>,

@@ -175,11 +175,15 @@ fn parse(
                         request.distance_facet = true;
                         continue;
                     }
+                    if facet == "units" {
+                        request.unit_facet = true;
+                        continue;
+                    }
                     let field = FilterField::from_param(facet).ok_or_else(|| {
                         ApiError::bad_parameter(
                             "facets",
                             format!(
-                                "unknown facet {facet:?}; allowed: {}, distance",
+                                "unknown facet {facet:?}; allowed: {}, distance, units",
                                 filter_names()
                             ),
                         )

@@ -201,5 +201,15 @@ pub async fn geojson(
         })
         .collect();
     let body = json!({"type": "FeatureCollection", "features": features});
-    Ok(([(header::CONTENT_TYPE, "application/geo+json")], Json(body)).into_response())
+    // Boundaries alone change only with a new release; counts change with every write.
+    let cache = if counts {
+        "no-cache"
+    } else {
+        "public, max-age=86400"
+    };
+    let headers = [
+        (header::CONTENT_TYPE, "application/geo+json"),
+        (header::CACHE_CONTROL, cache),
+    ];
+    Ok((headers, Json(body)).into_response())
 }

@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestServer, data_dir, spawn};
-use crate::webdriver::{Browser, ENTER};
+use crate::webdriver::{ARROW_DOWN, Browser, ENTER};
 
 const DESKTOP: (u32, u32) = (1440, 1000);
 const PHONE: (u32, u32) = (390, 844);
@@ -233,6 +233,76 @@ async fn choosing_a_place_lists_the_nearest_first_with_distances() {
     assert!(
         chips.iter().any(|c| c.contains(&place)),
         "{chips:?} / {place}"
+    );
+    assert_no_console_errors(&browser).await;
+    drop(browser);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_suggestion_is_chosen_with_the_keyboard_and_opens_its_profile() {
+    let dir = data_dir();
+    let server = demo_server(dir.path()).await;
+    let browser = Browser::start(DESKTOP.0, DESKTOP.1).await;
+    browser.goto(&server.url("/?lang=en")).await;
+    let input = browser.find("#q").await;
+    browser.type_text(&input, "Forumi Mjedisor").await;
+    let first = browser.find("#q-suggestions [role=option]").await;
+    let suggested = browser.text(&first).await;
+    browser.type_text(&input, ARROW_DOWN).await;
+    let active = browser.attribute(&input, "aria-activedescendant").await;
+    assert_eq!(active.as_deref(), Some("q-suggestion-0"));
+    browser.type_text(&input, ENTER).await;
+    let url = wait_for_url(&browser, "the profile", "/organisations/").await;
+    assert!(url.ends_with("?lang=en"), "the language is kept: {url}");
+    let heading = browser.text(&browser.find("h1").await).await;
+    assert!(suggested.starts_with(&heading), "{suggested} / {heading}");
+    assert_no_console_errors(&browser).await;
+    drop(browser);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn near_me_searches_around_the_browsers_position() {
+    let dir = data_dir();
+    let server = demo_server(dir.path()).await;
+    let browser = Browser::start(DESKTOP.0, DESKTOP.1).await;
+    browser.goto(&server.url("/?q=mjedis")).await;
+    browser
+        .devtools(
+            "Browser.grantPermissions",
+            json!({"permissions": ["geolocation"], "origin": server.base}),
+        )
+        .await;
+    // Beside Shkodër, not at the point the "near" list offers for it.
+    browser
+        .devtools(
+            "Emulation.setGeolocationOverride",
+            json!({"latitude": 42.0601, "longitude": 19.4999, "accuracy": 10}),
+        )
+        .await;
+    browser
+        .wait_until(
+            "the map",
+            "return document.querySelector('#map[data-ready]') !== null",
+        )
+        .await;
+    let near_me = browser.find(".map-actions button.secondary").await;
+    browser.click(&near_me).await;
+    let url = wait_for_url(&browser, "a search near the position", "near=42.0601").await;
+    assert!(
+        url.contains("sort=distance") && url.contains("q=mjedis"),
+        "{url}"
+    );
+    let chips = texts(&browser, ".chips a.chip").await;
+    assert!(
+        chips.iter().any(|c| c.contains("Vendndodhja ime")),
+        "{chips:?}"
+    );
+    let places = texts(&browser, ".hit .place").await;
+    assert!(
+        places.first().is_some_and(|p| p.contains("Shkodër")),
+        "{places:?}"
     );
     assert_no_console_errors(&browser).await;
     drop(browser);

@@ -704,6 +704,49 @@ async fn the_unit_map_counts_matching_records_located_in_each_unit() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_units_facet_of_a_search_gives_the_same_counts_as_the_unit_map() {
+    let dir = data_dir();
+    let (server, _) = spawn_geo(dir.path()).await;
+    for level in ["county", "municipality"] {
+        let (_, map) = server
+            .get(&format!(
+                "/api/v1/units.geojson?level={level}&counts=1&thematic_area=environment"
+            ))
+            .await;
+        let (status, search) = server
+            .get("/api/v1/search?facets=units&limit=1&thematic_area=environment")
+            .await;
+        assert_eq!(status, StatusCode::OK, "{search}");
+        let facet = crate::helpers::facet_counts(&search, "units");
+        for feature in map["features"].as_array().unwrap() {
+            let code = feature["id"].as_str().unwrap();
+            let count = feature["properties"]["count"].as_u64().unwrap();
+            assert_eq!(facet.get(code).copied().unwrap_or(0), count, "{code}");
+        }
+    }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unit_boundaries_alone_may_be_cached_but_counts_may_not() {
+    let dir = data_dir();
+    let (server, _) = spawn_geo(dir.path()).await;
+    let cache = |path: &'static str| {
+        let request = server.client.get(server.url(path));
+        async move {
+            let response = request.send().await.unwrap();
+            response.headers()["cache-control"]
+                .to_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    assert!(cache("/api/v1/units.geojson").await.contains("max-age"));
+    assert_eq!(cache("/api/v1/units.geojson?counts=1").await, "no-cache");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn search_results_come_as_geojson_points() {
     let dir = data_dir();
     let (server, _) = spawn_geo(dir.path()).await;

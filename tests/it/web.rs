@@ -324,3 +324,24 @@ async fn the_search_page_stays_under_100_kb_with_only_local_assets() {
         "nothing inline to allow"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_and_maps_are_compressed_for_browsers_that_accept_gzip() {
+    let dir = data_dir();
+    let server = spawn_with_fixture(dir.path()).await;
+    for path in ["/?q=mjedis", "/api/v1/units.geojson"] {
+        let plain = server.client.get(server.url(path)).send().await.unwrap();
+        assert!(plain.headers().get("content-encoding").is_none(), "{path}");
+        let plain = plain.bytes().await.unwrap().len();
+        let gzip = server
+            .client
+            .get(server.url(path))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(gzip.headers()["content-encoding"], "gzip", "{path}");
+        let gzip = gzip.bytes().await.unwrap().len();
+        assert!(gzip * 3 < plain, "{path}: {gzip} gzip vs {plain} plain");
+    }
+}

@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use serde_json::{Value, json};
 
-/// The key W3C WebDriver sends for Enter.
+/// Keys as W3C WebDriver sends them.
 pub const ENTER: &str = "\u{E007}";
+pub const ARROW_DOWN: &str = "\u{E015}";
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -235,6 +236,16 @@ impl Browser {
             assert!(Instant::now() < deadline, "timed out waiting for {what}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// A Chrome DevTools Protocol command (to grant permissions, emulate a position, ...).
+    pub async fn devtools(&self, command: &str, params: Value) -> Value {
+        self.call(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({"cmd": command, "params": params})),
+        )
+        .await
     }
 
     /// Errors the page logged to the console since the last call (script errors, refused
