@@ -14,6 +14,8 @@ use super::search_params::{LIST_LIMITS, parse_query_string};
 use super::{ApiError, AppState};
 use crate::geography::{Detail, unit_geometry};
 use crate::model::{County, Municipality, places};
+use crate::search::FacetValue;
+use std::sync::LazyLock;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Level {
@@ -167,14 +169,31 @@ pub async fn geojson(
         .extend_pairs(search_pairs)
         .finish();
     let mut request = parse_query_string(&search_query, LIST_LIMITS)?;
-    let unit_counts = if counts {
-        request.limit = 1;
-        request.unit_facet = true;
-        let results = blocking(&state.directory, move |d| d.search(&request)).await?;
-        results.facets.get("units").cloned().unwrap_or_default()
-    } else {
-        Default::default()
-    };
+    if !counts {
+        // Boundaries alone change only with a new release: made once, cached by browsers.
+        static PLAIN: LazyLock<[String; 2]> = LazyLock::new(|| {
+            [Level::County, Level::Municipality].map(|level| collection(level, None).to_string())
+        });
+        let body = &PLAIN[usize::from(level == Level::Municipality)];
+        let headers = [
+            (header::CONTENT_TYPE, "application/geo+json"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ];
+        return Ok((headers, body.clone()).into_response());
+    }
+    request.limit = 1;
+    request.unit_facet = true;
+    let results = blocking(&state.directory, move |d| d.search(&request)).await?;
+    let unit_counts = results.facets.get("units").cloned().unwrap_or_default();
+    let headers = [
+        (header::CONTENT_TYPE, "application/geo+json"),
+        (header::CACHE_CONTROL, "no-cache"),
+    ];
+    Ok((headers, Json(collection(level, Some(&unit_counts)))).into_response())
+}
+
+/// The units of a level as a FeatureCollection, each with its count when counts are given.
+fn collection(level: Level, counts: Option<&[FacetValue]>) -> Value {
     let places = places();
     let codes: Vec<&String> = match level {
         Level::County => places.counties.iter().map(|c| &c.code).collect(),
@@ -184,13 +203,12 @@ pub async fn geojson(
         .into_iter()
         .map(|code| {
             let mut properties = unit_json(code).unwrap_or_default();
-            if counts {
-                properties["count"] = json!(
-                    unit_counts
-                        .iter()
-                        .find(|v| v.value == *code)
-                        .map_or(0, |v| v.count)
-                );
+            if let Some(counts) = counts {
+                let count = counts
+                    .iter()
+                    .find(|v| v.value == *code)
+                    .map_or(0, |v| v.count);
+                properties["count"] = json!(count);
             }
             json!({
                 "type": "Feature",
@@ -200,16 +218,5 @@ pub async fn geojson(
             })
         })
         .collect();
-    let body = json!({"type": "FeatureCollection", "features": features});
-    // Boundaries alone change only with a new release; counts change with every write.
-    let cache = if counts {
-        "no-cache"
-    } else {
-        "public, max-age=86400"
-    };
-    let headers = [
-        (header::CONTENT_TYPE, "application/geo+json"),
-        (header::CACHE_CONTROL, cache),
-    ];
-    Ok((headers, Json(body)).into_response())
+    json!({"type": "FeatureCollection", "features": features})
 }

@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestServer, data_dir, spawn};
-use crate::webdriver::{ARROW_DOWN, Browser, ENTER};
+use crate::webdriver::{ARROW_DOWN, Browser, ENTER, TAB};
 
 const DESKTOP: (u32, u32) = (1440, 1000);
 const PHONE: (u32, u32) = (390, 844);
@@ -189,6 +189,87 @@ async fn a_visitor_searches_filters_uses_the_map_opens_a_profile_and_switches_la
         "{headings:?}"
     );
     assert_no_console_errors(&browser).await;
+    drop(browser);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_filters_paging_and_profiles_work_with_javascript_switched_off() {
+    let dir = data_dir();
+    let server = demo_server(dir.path()).await;
+    let browser = Browser::start_with(DESKTOP.0, DESKTOP.1, false).await;
+    browser.goto(&server.url("/")).await;
+    // Scripts are really off: the script would have made the box a combobox.
+    let input = browser.find("#q").await;
+    assert_eq!(browser.attribute(&input, "role").await, None);
+    browser.type_text(&input, "prokurim").await;
+    browser.type_text(&input, ENTER).await;
+    wait_for_url(&browser, "the search", "q=prokurim").await;
+    let found = total(&browser).await;
+    assert!(found > 0);
+    let facet = browser
+        .find("section[aria-labelledby=facet-county] > ul a.facet-value")
+        .await;
+    browser.click(&facet).await;
+    wait_for_url(&browser, "the facet", "county=").await;
+    assert!(total(&browser).await < found);
+    let chip = browser.find(".chips a.chip").await;
+    browser.click(&chip).await;
+    browser
+        .wait_until(
+            "the chip's removal",
+            "return !location.href.includes('county=')",
+        )
+        .await;
+    assert_eq!(total(&browser).await, found);
+    if found > 20 {
+        let next = browser.find(".paging a[rel=next]").await;
+        browser.click(&next).await;
+        wait_for_url(&browser, "page 2", "page=2").await;
+    }
+    let first = browser.find(".hit h3 a").await;
+    browser.click(&first).await;
+    browser
+        .wait_until(
+            "a profile",
+            "return /\\/(organisations|networks)\\//.test(location.pathname)",
+        )
+        .await;
+    assert!(!browser.text(&browser.find("h1").await).await.is_empty());
+    drop(browser);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_keyboard_reaches_the_skip_link_first_and_it_leads_to_the_content() {
+    let dir = data_dir();
+    let server = demo_server(dir.path()).await;
+    let browser = Browser::start(DESKTOP.0, DESKTOP.1).await;
+    browser.goto(&server.url("/?q=mjedis")).await;
+    let body = browser.find("body").await;
+    browser.type_text(&body, TAB).await;
+    let focused = browser
+        .execute("return document.activeElement.className", json!([]))
+        .await;
+    assert_eq!(focused, "skip");
+    let skip = browser.find("a.skip").await;
+    assert!(browser.text(&skip).await.contains("Kalo te përmbajtja"));
+    browser.type_text(&skip, ENTER).await;
+    browser
+        .wait_until(
+            "focus in main",
+            "return document.activeElement.id === 'main'",
+        )
+        .await;
+    // Every request the page made went to the server itself.
+    let foreign = browser
+        .execute(
+            "return performance.getEntriesByType('resource') \
+                .map(e => e.name).filter(n => !n.startsWith(location.origin))",
+            json!([]),
+        )
+        .await;
+    assert_eq!(foreign, json!([]), "requests elsewhere");
     drop(browser);
     server.stop().await;
 }

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 /// Keys as W3C WebDriver sends them.
 pub const ENTER: &str = "\u{E007}";
 pub const ARROW_DOWN: &str = "\u{E015}";
+pub const TAB: &str = "\u{E004}";
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -27,6 +28,11 @@ pub struct Element(String);
 impl Browser {
     /// Starts chromedriver and a headless Chromium window of the given size.
     pub async fn start(width: u32, height: u32) -> Browser {
+        Browser::start_with(width, height, true).await
+    }
+
+    /// The same, with JavaScript switched off when `javascript` is false.
+    pub async fn start_with(width: u32, height: u32, javascript: bool) -> Browser {
         let driver_path = which(&["chromedriver", "chromium-driver"]).expect(
             "the browser tests need Chromium and chromedriver: \
              `sudo apt-get install chromium chromium-driver` (.ci/run installs them)",
@@ -46,15 +52,21 @@ impl Browser {
             client: reqwest::Client::new(),
         };
         browser.wait_for_driver().await;
+        let mut args = vec![
+            "--headless=new".to_owned(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--hide-scrollbars".into(),
+            format!("--window-size={width},{height}"),
+        ];
+        if !javascript {
+            args.push("--blink-settings=scriptEnabled=false".into());
+        }
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:loggingPrefs": {"browser": "ALL"},
-            "goog:chromeOptions": {
-                "binary": chromium,
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                         "--disable-dev-shm-usage", "--hide-scrollbars",
-                         format!("--window-size={width},{height}")],
-            },
+            "goog:chromeOptions": {"binary": chromium, "args": args},
         }}});
         let session = browser.call("POST", "/session", Some(capabilities)).await;
         let id = session["sessionId"]
