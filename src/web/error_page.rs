@@ -39,6 +39,9 @@ impl IntoResponse for PageError {
                 @if status == StatusCode::NOT_FOUND {
                     p { (words.not_found_text) }
                 }
+                @if let Some(field) = field.as_ref().filter(|_| status == StatusCode::BAD_REQUEST) {
+                    p { (words.bad_parameter.replace("{field}", field)) }
+                }
                 @if let Some(detail) = &detail {
                     p.detail lang="en" {
                         @if let Some(field) = &field { code { (field) } ": " }
