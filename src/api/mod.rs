@@ -8,6 +8,7 @@ mod extract;
 mod geo_params;
 mod limits;
 mod openapi;
+mod partners;
 mod records;
 mod search;
 mod search_params;
@@ -68,6 +69,8 @@ pub fn router(state: AppState) -> Router {
             records::delete_organisation
         ))
         .routes(routes!(records::networks_of))
+        .routes(routes!(partners::partners))
+        .routes(routes!(partners::match_project))
         .routes(routes!(records::history_of_organisation))
         .routes(routes!(records::restore_organisation))
         .routes(routes!(records::create_network))

@@ -2,16 +2,20 @@
 //! RocksDB first (durable, with a change-log entry); one indexer thread applies the change log to
 //! tantivy; start-up replays what the index missed or rebuilds it.
 
+mod affinity;
 mod error;
 mod import;
 mod indexer;
+mod partners;
 mod precondition;
 mod rebuild;
 mod service;
 mod tokens;
 
+pub use affinity::{Fit, Goal, Profile, Project, Reason, partner_fit};
 pub use error::DirectoryError;
 pub use import::{ImportReport, LineError};
+pub use partners::{Candidate, MatchQuery, PartnerQuery};
 pub use precondition::Precondition;
 pub use service::{Contents, Created, Directory, MembershipView, Options};
 pub use tokens::Refusal;

@@ -43,7 +43,7 @@ pub(super) struct Shared {
 pub type Contents = Vec<(RecordKind, String, u64)>;
 
 pub struct Directory {
-    shared: Arc<Shared>,
+    pub(super) shared: Arc<Shared>,
     indexer: Mutex<Option<Indexer>>,
     /// Serialises writes, so that versions increase by one and ids are unique.
     write_lock: Mutex<()>,

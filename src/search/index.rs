@@ -25,6 +25,7 @@ use super::geo_collect::{AreaFilter, DISTANCE_BANDS, Distances, Measured, band, 
 use super::highlight::highlight;
 use super::labels::label;
 use super::query::{Marks, Strictness, text_query, typo_budget, typo_terms};
+use super::request::Boost;
 use super::request::{
     FacetCounts as Counts, FacetValue, FilterField, Hit, SearchRequest, SearchResults, Sort,
 };
@@ -203,6 +204,9 @@ impl SearchIndex {
     /// them (`partial`), and gets a respelling that finds something (`did_you_mean`).
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
+        if request.any_word {
+            return self.run(&searcher, request, Strictness::Any);
+        }
         let results = self.run(&searcher, request, Strictness::Normal)?;
         if results.total > 0 || request.text.trim().is_empty() {
             return Ok(results);
@@ -242,7 +246,7 @@ impl SearchIndex {
             facet_collectors.add_collector(collector)
         });
         let sort = match request.sort {
-            Sort::Relevance if text.query.is_none() => Sort::Name,
+            Sort::Relevance if text.query.is_none() && request.boosts.is_empty() => Sort::Name,
             sort => sort,
         };
         let needs_distances = sort == Sort::Distance || request.distance_facet;
@@ -538,8 +542,26 @@ impl SearchIndex {
         except: Option<FilterField>,
     ) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if let Some(text) = text {
-            clauses.push((Occur::Must, text.box_clone()));
+        // Text and preferences: a record must match one of them, and scores by all it matches.
+        let boosts = (!request.boosts.is_empty()).then(|| self.boost_query(&request.boosts));
+        match (text, boosts) {
+            (Some(text), Some(boosts)) => clauses.push((
+                Occur::Must,
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Should, text.box_clone()),
+                    (Occur::Should, boosts),
+                ])),
+            )),
+            (Some(text), None) => clauses.push((Occur::Must, text.box_clone())),
+            (None, Some(boosts)) => clauses.push((Occur::Must, boosts)),
+            (None, None) => {}
+        }
+        for (field, values) in &request.excluded {
+            let any_value = values
+                .iter()
+                .map(|value| self.facet_term(self.fields.facet(*field), value))
+                .collect();
+            clauses.push((Occur::MustNot, Box::new(BooleanQuery::new(any_value))));
         }
         if let Some(kind) = request.kind {
             let term = Term::from_field_text(self.fields.kind, kind.as_str());
@@ -585,11 +607,28 @@ impl SearchIndex {
                 .collect();
             clauses.push((Occur::Must, filter(BooleanQuery::new(any_unit))));
         }
-        if clauses.is_empty() {
-            Box::new(AllQuery)
-        } else {
-            Box::new(BooleanQuery::new(clauses))
+        if clauses.iter().all(|(occur, _)| *occur == Occur::MustNot) {
+            // Exclusions alone select nothing: they need something to exclude from.
+            clauses.push((Occur::Must, filter(AllQuery)));
         }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// One clause per preference, each adding its weight when the record has that value.
+    fn boost_query(&self, boosts: &[Boost]) -> Box<dyn Query> {
+        let clauses = boosts
+            .iter()
+            .map(|boost| {
+                let term = Term::from_facet(
+                    self.fields.facet(boost.field),
+                    &Facet::from_path([&boost.value]),
+                );
+                let query = TermQuery::new(term, IndexRecordOption::Basic);
+                let scored = ConstScoreQuery::new(Box::new(query), boost.weight);
+                (Occur::Should, Box::new(scored) as Box<dyn Query>)
+            })
+            .collect();
+        Box::new(BooleanQuery::new(clauses))
     }
 
     fn facet_term(&self, field: tantivy::schema::Field, value: &str) -> (Occur, Box<dyn Query>) {

@@ -21,5 +21,7 @@ pub use error::SearchError;
 pub use geo_collect::DISTANCE_BANDS;
 pub use index::{IndexState, SearchIndex};
 pub use labels::label as facet_label;
-pub use request::{FacetCounts, FacetValue, FilterField, Hit, SearchRequest, SearchResults, Sort};
+pub use request::{
+    Boost, FacetCounts, FacetValue, FilterField, Hit, SearchRequest, SearchResults, Sort,
+};
 pub use suggest::{Suggestion, Suggestions};

@@ -185,6 +185,8 @@ pub enum Strictness {
     Normal,
     /// Half of them (at least one): the second try of a query that found nothing.
     Relaxed,
+    /// Any one of them: a long description, ranked by how many and how well.
+    Any,
 }
 
 impl Strictness {
@@ -193,6 +195,7 @@ impl Strictness {
             Strictness::Normal if words <= 4 => words,
             Strictness::Normal => words - 1,
             Strictness::Relaxed => words.div_ceil(2).max(1),
+            Strictness::Any => 1,
         }
     }
 }

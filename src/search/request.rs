@@ -92,6 +92,22 @@ pub struct SearchRequest {
     pub unit_facet: bool,
     /// Add highlighted snippets to each hit.
     pub highlight: bool,
+    /// Soft preferences: each one a record has adds its weight to the score. When there are
+    /// any, a record must have one of them or match the text.
+    pub boosts: Vec<Boost>,
+    /// Records with any of these values are left out.
+    pub excluded: Vec<(FilterField, Vec<String>)>,
+    /// The text matches when any of its words does (for long descriptions), ranked by how
+    /// well; otherwise (nearly) every word must match.
+    pub any_word: bool,
+}
+
+/// A value that makes a record a better match without being required.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Boost {
+    pub field: FilterField,
+    pub value: String,
+    pub weight: f32,
 }
 
 impl SearchRequest {
@@ -112,6 +128,9 @@ impl SearchRequest {
             distance_facet: false,
             unit_facet: false,
             highlight: false,
+            boosts: Vec::new(),
+            excluded: Vec::new(),
+            any_word: false,
         }
     }
 }

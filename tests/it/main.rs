@@ -17,6 +17,7 @@ mod import_export;
 mod limits;
 mod memberships;
 mod openapi;
+mod partners;
 mod privacy;
 mod quality;
 mod records;
