@@ -40,6 +40,8 @@ const ROUTES: [(&str, &str); 29] = [
     ("get", "/api/v1/tokens"),
     ("post", "/api/v1/tokens"),
     ("delete", "/api/v1/tokens/{id}"),
+    ("get", "/api/v1/organisations/{id}/partners"),
+    ("post", "/api/v1/match"),
 ];
 
 async fn description(server: &TestServer) -> Value {
