@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::helpers::*;
 
 /// Every route of the API, as a client sees it.
-const ROUTES: [(&str, &str); 29] = [
+const ROUTES: [(&str, &str); 31] = [
     ("get", "/healthz"),
     ("get", "/api/v1/search"),
     ("post", "/api/v1/search"),
