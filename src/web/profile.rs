@@ -12,14 +12,15 @@ use super::layout::{self, Page};
 use super::search_page::theme_tags;
 use super::{format_km, html, labels, map_points, map_words, page_lang};
 use crate::api::{AppState, blocking};
-use crate::directory::{DirectoryError, MembershipView};
+use crate::directory::{Candidate, DirectoryError, Goal, MembershipView, PartnerQuery};
 use crate::geography::{Area, GeoPoint};
 use crate::model::{Address, Location, Organisation, Record, RecordKind};
 use crate::search::{FilterField, Hit, SearchRequest, Sort};
 
-/// How far "nearby" reaches, and how many nearby organisations a page lists.
+/// How far "nearby" reaches, and how many nearby organisations and partners a page lists.
 const NEARBY_KM: f64 = 50.0;
 const NEARBY_COUNT: usize = 6;
+const PARTNER_COUNT: usize = 5;
 
 pub async fn page(
     State(state): State<AppState>,
@@ -27,7 +28,7 @@ pub async fn page(
     RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
     let lang = page_lang(query.as_deref());
-    let (organisation, networks, nearby) = blocking(&state.directory, move |d| {
+    let (organisation, networks, nearby, partners) = blocking(&state.directory, move |d| {
         let organisation = match d.get(RecordKind::Organisation, &id)? {
             Record::Organisation(organisation) => organisation.public_view(),
             Record::Network(_) => {
@@ -40,7 +41,16 @@ pub async fn page(
             Some(request) => d.search(&request)?.hits,
             None => Vec::new(),
         };
-        Ok((organisation, networks, nearby))
+        let partners = d.partners(
+            &organisation.id,
+            &PartnerQuery {
+                goal: Goal::Similar,
+                exclude_networks_in_common: false,
+                within: SearchRequest::new(),
+                limit: PARTNER_COUNT,
+            },
+        )?;
+        Ok((organisation, networks, nearby, partners))
     })
     .await
     .map_err(|e| PageError::new(lang, e))?;
@@ -57,7 +67,7 @@ pub async fn page(
         other_language_href: href(lang.other()),
         json_ld: Some(json_ld),
         map: true,
-        body: body(lang, &organisation, &networks, &nearby),
+        body: body(lang, &organisation, &networks, &nearby, &partners),
     })))
 }
 
@@ -83,7 +93,13 @@ fn nearby_request(organisation: &Organisation) -> Option<SearchRequest> {
     Some(request)
 }
 
-fn body(lang: Lang, org: &Organisation, networks: &[MembershipView], nearby: &[Hit]) -> Markup {
+fn body(
+    lang: Lang,
+    org: &Organisation,
+    networks: &[MembershipView],
+    nearby: &[Hit],
+    partners: &[Candidate],
+) -> Markup {
     let words = lang.words();
     let description = match lang {
         Lang::Sq => org.description.sq.as_ref().map(|d| (d, "sq")).or(org
@@ -162,6 +178,21 @@ fn body(lang: Lang, org: &Organisation, networks: &[MembershipView], nearby: &[H
                                         " · " (words.role(&m.role))
                                         @if let Some(since) = m.since { " · " (words.since.to_lowercase()) " " (since) }
                                         @if !m.current { " · " span.former { (words.former) } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    section aria-labelledby="partners" {
+                        h2 #partners { (words.possible_partners) }
+                        p.help { (words.possible_partners_help) }
+                        ol.partners {
+                            @for partner in partners {
+                                li {
+                                    a href=(layout::record_href("organisation", &partner.id, lang)) { (partner.name) }
+                                    @if let Some(place) = &partner.municipality { " · " (place) }
+                                    ul.reasons {
+                                        @for reason in partner.fit.reasons.iter().take(3) { li { (lang.label(&reason.text)) } }
                                     }
                                 }
                             }

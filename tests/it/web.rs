@@ -226,6 +226,8 @@ async fn a_profile_shows_public_facts_networks_and_nearby_work_but_no_private_co
         "links its network"
     );
     assert!(html.contains("Organizata pranë me punë të ngjashme"));
+    assert!(html.contains("Partnerë të mundshëm"), "possible partners");
+    assert!(html.contains("fush"), "with reasons in Albanian");
     assert!(html.contains("\"@type\":\"NGO\""), "schema.org JSON-LD");
     assert!(html.contains("data-points="), "a map of its places");
 
