@@ -158,40 +158,55 @@ pub fn partner_fit(me: &Profile, other: &Profile, goal: Goal) -> Fit {
         Goal::Similar => 3.0,
         Goal::Complementary => 2.0,
     };
-    if !themes.is_empty() {
-        let n = themes.len();
+    // Organisations list their main field first: sharing it counts beyond sharing a field.
+    let main = me
+        .themes
+        .first()
+        .filter(|main| other.themes.first() == Some(*main));
+    if let Some(main) = main {
+        let one = std::slice::from_ref(main);
+        reasons.push(reason(
+            "main_field",
+            theme_weight + 2.0,
+            format!(
+                "fusha kryesore e të dyjave: {}",
+                labels(&tax.thematic_areas, one, Sq)
+            ),
+            format!(
+                "the main field of both: {}",
+                labels(&tax.thematic_areas, one, En)
+            ),
+        ));
+    }
+    let others: Vec<String> = themes
+        .iter()
+        .filter(|t| Some(*t) != main)
+        .cloned()
+        .collect();
+    if !others.is_empty() {
+        let (sq, en) = if main.is_some() {
+            ("ndan edhe", "also shares")
+        } else {
+            ("ndan", "shares")
+        };
+        let k = others.len();
         reasons.push(reason(
             "thematic_areas",
-            theme_weight * n as f64,
+            theme_weight * k as f64,
             format!(
-                "ndan {} {}: {}",
-                n,
-                if n == 1 {
+                "{sq} {k} {}: {}",
+                if k == 1 {
                     "fushë tematike"
                 } else {
                     "fusha tematike"
                 },
-                labels(&tax.thematic_areas, &themes, Sq)
+                labels(&tax.thematic_areas, &others, Sq)
             ),
             format!(
-                "shares {} thematic area{}: {}",
-                n,
-                plural(n),
-                labels(&tax.thematic_areas, &themes, En)
+                "{en} {k} thematic area{}: {}",
+                plural(k),
+                labels(&tax.thematic_areas, &others, En)
             ),
-        ));
-    }
-    // Organisations list their main field first: sharing it counts beyond sharing a field.
-    if let (Some(main), Some(theirs)) = (me.themes.first(), other.themes.first())
-        && main == theirs
-    {
-        let label = labels(&tax.thematic_areas, std::slice::from_ref(main), Sq).to_lowercase();
-        let label_en = labels(&tax.thematic_areas, std::slice::from_ref(main), En).to_lowercase();
-        reasons.push(reason(
-            "main_field",
-            2.0,
-            format!("të dyja punojnë kryesisht për {label}"),
-            format!("both work mainly on {label_en}"),
         ));
     }
     let networks: Vec<&(String, String)> = me
@@ -523,7 +538,11 @@ mod tests {
         assert!(near.score > partner_fit(&me, &far, Goal::Similar).score);
         let texts: Vec<&str> = near.reasons.iter().map(|r| r.text.en.as_str()).collect();
         assert!(
-            texts.contains(&"shares 2 thematic areas: Environment and climate, Youth"),
+            texts.contains(&"the main field of both: Environment and climate"),
+            "{texts:?}"
+        );
+        assert!(
+            texts.contains(&"also shares 1 thematic area: Youth"),
             "{texts:?}"
         );
         assert!(texts.contains(&"works in Shkodër too"), "{texts:?}");
