@@ -7,8 +7,8 @@ use axum::http::{header, request::Parts};
 use sha2::{Digest, Sha256};
 
 use super::{ApiError, AppState};
-use crate::directory::Refusal;
-use crate::model::{Principal, RecordKind, parse_token};
+use crate::directory::{Refusal, Side};
+use crate::model::{Principal, RecordKind, Scope, parse_token};
 
 #[derive(Clone)]
 pub struct AdminToken([u8; 32]);
@@ -98,6 +98,15 @@ pub struct Writer {
 }
 
 impl Writer {
+    /// Whom the writer speaks for in a membership.
+    pub fn side(&self) -> Side {
+        match &self.principal {
+            Principal::Admin => Side::Both,
+            Principal::Editor(Scope::Network(_)) => Side::Network,
+            Principal::Editor(Scope::Organisation(_)) => Side::Organisation,
+        }
+    }
+
     pub fn may_edit(&self, kind: RecordKind, id: &str) -> Result<(), ApiError> {
         if self.principal.may_edit(kind, id) {
             Ok(())

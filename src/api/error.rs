@@ -89,9 +89,9 @@ impl ApiError {
             }
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::Directory(error) => match error {
-                DirectoryError::NotFound { .. } | DirectoryError::TokenNotFound(_) => {
-                    (StatusCode::NOT_FOUND, "not_found")
-                }
+                DirectoryError::NotFound { .. }
+                | DirectoryError::TokenNotFound(_)
+                | DirectoryError::NoMembership { .. } => (StatusCode::NOT_FOUND, "not_found"),
                 DirectoryError::AlreadyExists { .. } => {
                     field = Some("id".into());
                     (StatusCode::CONFLICT, "conflict")

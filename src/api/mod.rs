@@ -7,6 +7,7 @@ mod error;
 mod extract;
 mod geo_params;
 mod limits;
+mod memberships;
 mod openapi;
 mod partners;
 mod records;
@@ -81,6 +82,7 @@ pub fn router(state: AppState) -> Router {
             records::delete_network
         ))
         .routes(routes!(records::members_of))
+        .routes(routes!(memberships::agree, memberships::leave))
         .routes(routes!(records::history_of_network))
         .routes(routes!(records::restore_network))
         .routes(routes!(bulk::export))

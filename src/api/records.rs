@@ -400,8 +400,16 @@ async fn replace(
     writer.may_edit(kind, id.as_str())?;
     let precondition = precondition(&headers)?;
     let record = decode(kind, body)?;
+    let side = writer.side();
     let (record, created, seq) = blocking(&state.directory, move |d| {
-        d.replace(kind, id.as_str(), record, &precondition, &writer.actor)
+        d.replace(
+            kind,
+            id.as_str(),
+            record,
+            &precondition,
+            &writer.actor,
+            side,
+        )
     })
     .await?;
     state.directory.wait_indexed(seq, VISIBILITY_WAIT).await;
@@ -424,8 +432,9 @@ async fn patch(
     let id = path_id(&id)?;
     writer.may_edit(kind, id.as_str())?;
     let precondition = precondition(&headers)?;
+    let side = writer.side();
     let (record, seq) = blocking(&state.directory, move |d| {
-        d.patch(kind, id.as_str(), &body, &precondition, &writer.actor)
+        d.patch(kind, id.as_str(), &body, &precondition, &writer.actor, side)
     })
     .await?;
     state.directory.wait_indexed(seq, VISIBILITY_WAIT).await;

@@ -11,6 +11,11 @@ pub enum DirectoryError {
     NotFound { kind: RecordKind, id: String },
     #[error("no token {0:?}")]
     TokenNotFound(String),
+    #[error("the network {network:?} lists no membership of {organisation:?}")]
+    NoMembership {
+        network: String,
+        organisation: String,
+    },
     #[error("an {} with id {id:?} already exists", kind.as_str())]
     AlreadyExists { kind: RecordKind, id: String },
     #[error("invalid record: {}", .0.summary())]

@@ -10,11 +10,12 @@ use serde::Serialize;
 use tokio::sync::watch;
 
 use super::indexer::{self, Indexer};
+use super::memberships::{Side, settle_consent};
 use super::rebuild;
 use super::{DirectoryError, Precondition};
 use crate::model::{
-    Action, HistoryEntry, Problems, Record, RecordId, RecordKind, changes, decode_record,
-    merge_patch, slug_from_name, validate_network, validate_organisation,
+    Action, HistoryEntry, MemberStatus, Problems, Record, RecordId, RecordKind, changes,
+    decode_record, merge_patch, slug_from_name, validate_network, validate_organisation,
 };
 use crate::search::{IndexState, SearchIndex, SearchRequest, SearchResults, Suggestions};
 use crate::store::{Remembered, Store, Write};
@@ -71,7 +72,13 @@ pub struct MembershipView {
     pub since: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub until: Option<i32>,
+    /// A confirmed membership that has not ended.
     pub current: bool,
+    /// `confirmed`, or pending: `invited` (awaits the organisation) or `requested` (awaits the
+    /// network).
+    pub status: MemberStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 pub(super) fn store_dir(data_dir: &Path) -> PathBuf {
@@ -259,6 +266,7 @@ impl Directory {
         mut record: Record,
         precondition: &Precondition,
         actor: &str,
+        side: Side,
     ) -> Result<(Record, bool, u64), DirectoryError> {
         if !record.id().is_empty() && record.id() != id {
             return Err(DirectoryError::Invalid(Problems::single(
@@ -278,6 +286,7 @@ impl Directory {
         } else {
             Action::Created
         };
+        settle_consent(&mut record, old.as_ref(), side);
         let (record, seq) = self.put_locked(record, old.as_ref(), actor, action)?;
         Ok((record, old.is_none(), seq))
     }
@@ -292,6 +301,7 @@ impl Directory {
         patch: &serde_json::Value,
         precondition: &Precondition,
         actor: &str,
+        side: Side,
     ) -> Result<(Record, u64), DirectoryError> {
         let serde_json::Value::Object(changes) = patch else {
             return Err(DirectoryError::Invalid(Problems::single(
@@ -322,13 +332,14 @@ impl Directory {
         ) {
             address.shift_remove("county");
         }
-        let record = decode_record(merged).map_err(DirectoryError::Invalid)?;
+        let mut record = decode_record(merged).map_err(DirectoryError::Invalid)?;
+        settle_consent(&mut record, Some(&old), side);
         self.put_locked(record, Some(&old), actor, Action::Patched)
     }
 
     /// Validates, stamps and writes a record over `old`, with its history entry, under the
     /// write lock.
-    fn put_locked(
+    pub(super) fn put_locked(
         &self,
         record: Record,
         old: Option<&Record>,
@@ -430,9 +441,11 @@ impl Directory {
                 organisation: organisation.to_owned(),
                 name: network.name,
                 current: member.is_current(),
+                status: member.status,
                 role: member.role,
                 since: member.since,
                 until: member.until,
+                source: member.source,
             });
         }
         Ok(out)
@@ -453,14 +466,17 @@ impl Directory {
             else {
                 continue;
             };
+            let current = member.is_current();
             out.push(MembershipView {
                 network: network.id.clone(),
                 organisation: member.organisation,
                 name: org.name,
-                current: member.until.is_none(),
+                current,
+                status: member.status,
                 role: member.role,
                 since: member.since,
                 until: member.until,
+                source: member.source,
             });
         }
         Ok(out)
@@ -630,7 +646,7 @@ fn rebuild_reason(store: &Store, index_dir: &Path) -> Result<Option<String>, Dir
     })
 }
 
-fn not_found(kind: RecordKind, id: &str) -> DirectoryError {
+pub(super) fn not_found(kind: RecordKind, id: &str) -> DirectoryError {
     DirectoryError::NotFound {
         kind,
         id: id.to_owned(),

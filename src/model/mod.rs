@@ -21,7 +21,7 @@ pub use decode::{decode_network, decode_organisation, decode_record};
 pub use history::{Action, FieldChange, HistoryEntry, changes};
 pub use id::{RecordId, slug_from_name};
 pub use merge_patch::merge_patch;
-pub use network::{Member, Network};
+pub use network::{Member, MemberStatus, Network};
 pub use organisation::{
     Address, Contact, ContactPerson, Description, Location, Organisation, Site,
 };

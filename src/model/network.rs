@@ -56,6 +56,39 @@ pub struct Member {
     /// Set for former members: the year they left.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<i32>,
+    /// Whether both sides agree; `confirmed` when absent.
+    #[serde(default, skip_serializing_if = "MemberStatus::is_confirmed")]
+    pub status: MemberStatus,
+    /// Where the membership is known from (a decision, a web page, "import", ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// A membership holds when both the network and the organisation agree to it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MemberStatus {
+    /// Both sides agree.
+    #[default]
+    Confirmed,
+    /// The network invited the organisation, which has not yet accepted.
+    Invited,
+    /// The organisation asked to join, and the network has not yet accepted.
+    Requested,
+}
+
+impl MemberStatus {
+    pub fn is_confirmed(&self) -> bool {
+        *self == MemberStatus::Confirmed
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MemberStatus::Confirmed => "confirmed",
+            MemberStatus::Invited => "invited",
+            MemberStatus::Requested => "requested",
+        }
+    }
 }
 
 fn default_role() -> String {
@@ -63,9 +96,10 @@ fn default_role() -> String {
 }
 
 impl Member {
-    /// A former member has left; current members count for the `network` filter.
+    /// A confirmed member that has not left: what counts for the `network` filter, member
+    /// counts and connections. Pending and former memberships do not.
     pub fn is_current(&self) -> bool {
-        self.until.is_none()
+        self.until.is_none() && self.status.is_confirmed()
     }
 }
 

@@ -17,6 +17,7 @@ const MAX_DESCRIPTION: usize = 10_000;
 pub(super) const MAX_TAG: usize = 100;
 const MAX_LIST: usize = 50;
 const MAX_MEMBERS: usize = 5_000;
+const MAX_SOURCE: usize = 300;
 const EARLIEST_YEAR: i32 = 1800;
 
 /// The current calendar year (UTC), the latest valid founding year.
@@ -163,6 +164,18 @@ pub fn validate_network(mut network: Network) -> Result<Network, Problems> {
                     MEMBER_ROLES.join(", ")
                 ),
             );
+        }
+        if let Some(source) = &mut member.source {
+            *source = normalize_text(source);
+            if source.chars().count() > MAX_SOURCE {
+                problems.push(
+                    format!("{field}.source"),
+                    format!("at most {MAX_SOURCE} characters"),
+                );
+            }
+        }
+        if member.source.as_deref() == Some("") {
+            member.source = None;
         }
         check_year(&format!("{field}.since"), member.since, &mut problems);
         check_year(&format!("{field}.until"), member.until, &mut problems);
@@ -609,12 +622,14 @@ mod tests {
                     role: "lead".into(),
                     since: Some(2010),
                     until: Some(2005),
+                    ..Default::default()
                 },
                 super::super::Member {
                     organisation: "a-b".into(),
                     role: "boss".into(),
                     since: None,
                     until: None,
+                    ..Default::default()
                 },
             ],
             ..Network::default()

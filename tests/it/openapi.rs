@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::helpers::*;
 
 /// Every route of the API, as a client sees it.
-const ROUTES: [(&str, &str); 31] = [
+const ROUTES: [(&str, &str); 33] = [
     ("get", "/healthz"),
     ("get", "/api/v1/search"),
     ("post", "/api/v1/search"),
@@ -42,6 +42,8 @@ const ROUTES: [(&str, &str); 31] = [
     ("delete", "/api/v1/tokens/{id}"),
     ("get", "/api/v1/organisations/{id}/partners"),
     ("post", "/api/v1/match"),
+    ("put", "/api/v1/networks/{id}/members/{organisation}"),
+    ("delete", "/api/v1/networks/{id}/members/{organisation}"),
 ];
 
 async fn description(server: &TestServer) -> Value {

@@ -302,6 +302,7 @@ fn network(
                 .to_owned(),
                 since: Some(since),
                 until: former.then(|| rng.random_range(since + 1..=LATEST_YEAR)),
+                ..Member::default()
             }
         })
         .collect();
