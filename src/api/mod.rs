@@ -3,6 +3,7 @@
 
 mod auth;
 mod bulk;
+mod connections;
 mod error;
 mod extract;
 mod geo_params;
@@ -71,6 +72,9 @@ pub fn router(state: AppState) -> Router {
         ))
         .routes(routes!(records::networks_of))
         .routes(routes!(partners::partners))
+        .routes(routes!(connections::connections))
+        .routes(routes!(connections::path))
+        .routes(routes!(connections::stats))
         .routes(routes!(partners::match_project))
         .routes(routes!(records::history_of_organisation))
         .routes(routes!(records::restore_organisation))

@@ -3,6 +3,7 @@
 //! tantivy; start-up replays what the index missed or rebuilds it.
 
 mod affinity;
+mod connections;
 mod error;
 mod import;
 mod indexer;
@@ -14,6 +15,7 @@ mod service;
 mod tokens;
 
 pub use affinity::{Fit, Goal, Profile, Project, Reason, partner_fit};
+pub use connections::{Connection, MAX_PATH_NETWORKS, Named, NetworkStats};
 pub use error::DirectoryError;
 pub use import::{ImportReport, LineError};
 pub use memberships::{Side, Terms};

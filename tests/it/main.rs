@@ -8,6 +8,7 @@ mod backup;
 mod browser;
 mod cli;
 mod concurrency;
+mod connections;
 mod crash;
 mod demo;
 mod errors;

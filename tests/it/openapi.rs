@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::helpers::*;
 
 /// Every route of the API, as a client sees it.
-const ROUTES: [(&str, &str); 33] = [
+const ROUTES: [(&str, &str); 36] = [
     ("get", "/healthz"),
     ("get", "/api/v1/search"),
     ("post", "/api/v1/search"),
@@ -44,6 +44,9 @@ const ROUTES: [(&str, &str); 33] = [
     ("post", "/api/v1/match"),
     ("put", "/api/v1/networks/{id}/members/{organisation}"),
     ("delete", "/api/v1/networks/{id}/members/{organisation}"),
+    ("get", "/api/v1/organisations/{id}/connections"),
+    ("get", "/api/v1/path"),
+    ("get", "/api/v1/networks/{id}/stats"),
 ];
 
 async fn description(server: &TestServer) -> Value {
