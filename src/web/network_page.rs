@@ -11,7 +11,8 @@ use super::profile::place_line;
 use super::{html, labels, map_words, page_lang};
 use crate::api::{AppState, blocking};
 use crate::directory::DirectoryError;
-use crate::model::{Record, RecordKind};
+use crate::model::{MemberStatus, Record, RecordKind};
+use std::collections::BTreeMap;
 
 pub async fn page(
     State(state): State<AppState>,
@@ -19,7 +20,7 @@ pub async fn page(
     RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
     let lang = page_lang(query.as_deref());
-    let (network, members) = blocking(&state.directory, move |d| {
+    let (network, members, stats) = blocking(&state.directory, move |d| {
         let network = match d.get(RecordKind::Network, &id)? {
             Record::Network(network) => network,
             Record::Organisation(_) => {
@@ -28,7 +29,8 @@ pub async fn page(
             }
         };
         let members = d.members_of(&network.id)?;
-        Ok((network, members))
+        let stats = d.network_stats(&network.id)?;
+        Ok((network, members, stats))
     })
     .await
     .map_err(|e| PageError::new(lang, e))?;
@@ -46,6 +48,26 @@ pub async fn page(
             .or(network.description.sq.as_ref()),
     };
     let (current, former): (Vec<_>, Vec<_>) = members.iter().partition(|m| m.current);
+    // Joining and leaving, year by year, newest first.
+    let mut timeline: BTreeMap<std::cmp::Reverse<i32>, Vec<(&str, bool)>> = BTreeMap::new();
+    for m in members.iter().filter(|m| m.status.is_confirmed()) {
+        if let Some(year) = m.since {
+            timeline
+                .entry(std::cmp::Reverse(year))
+                .or_default()
+                .push((&m.name, true));
+        }
+        if let Some(year) = m.until {
+            timeline
+                .entry(std::cmp::Reverse(year))
+                .or_default()
+                .push((&m.name, false));
+        }
+    }
+    let timeline: Vec<(i32, Vec<(&str, bool)>)> = timeline
+        .into_iter()
+        .map(|(year, events)| (year.0, events))
+        .collect();
     let map_query = format!(
         "network={}&type=organisation",
         form_urlencoded::byte_serialize(network.id.as_bytes()).collect::<String>()
@@ -84,7 +106,14 @@ pub async fn page(
                                 tbody {
                                     @for m in current.iter().chain(former.iter()) {
                                         tr.former[!m.current] {
-                                            td { a href=(layout::record_href("organisation", &m.organisation, lang)) { (m.name) } @if !m.current { " · " span.former { (words.former) } } }
+                                            td {
+                                                a href=(layout::record_href("organisation", &m.organisation, lang)) { (m.name) }
+                                                @match m.status {
+                                                    MemberStatus::Invited => { " · " span.pending { (words.pending_invited) } },
+                                                    MemberStatus::Requested => { " · " span.pending { (words.pending_requested) } },
+                                                    MemberStatus::Confirmed => @if !m.current { " · " span.former { (words.former) } },
+                                                }
+                                            }
                                             td { (words.role(&m.role)) }
                                             td { @if let Some(since) = m.since { (since) } }
                                             td { @if let Some(until) = m.until { (until) } }
@@ -99,6 +128,38 @@ pub async fn page(
                     section aria-labelledby="on-map" {
                         h2 #on-map { (words.on_the_map) }
                         div #map.map.small data-search=(map_query) data-words=(map_words(lang)) {}
+                    }
+                    section aria-labelledby="reach" {
+                        h2 #reach { (words.reach) }
+                        p { (words.municipalities_covered.replace("{n}", &stats.municipalities_covered.to_string())) }
+                        @if !stats.by_county.is_empty() {
+                            h3 { (words.by_county) }
+                            ul.counts {
+                                @for (county, count) in &stats.by_county { li { span { (county) } span.count { (count) } } }
+                            }
+                        }
+                        @if !stats.coverage_gaps.is_empty() {
+                            details {
+                                summary { (words.coverage_gaps) " (" (stats.coverage_gaps.len()) ")" }
+                                p.gaps { (stats.coverage_gaps.join(", ")) }
+                            }
+                        }
+                    }
+                    @if !timeline.is_empty() {
+                        section aria-labelledby="timeline" {
+                            h2 #timeline { (words.timeline) }
+                            ol.timeline {
+                                @for (year, events) in &timeline {
+                                    li {
+                                        strong { (year) } " "
+                                        @for (i, (name, joined)) in events.iter().enumerate() {
+                                            @if i > 0 { "; " }
+                                            (name) " " (if *joined { words.joined } else { words.left })
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }

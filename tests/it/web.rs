@@ -238,6 +238,12 @@ async fn a_profile_shows_public_facts_networks_and_nearby_work_but_no_private_co
         "lists its members"
     );
     assert!(html.contains("<th scope=\"col\">Roli</th>"), "with roles");
+    assert!(
+        html.contains("Historia e anëtarësisë"),
+        "a membership timeline"
+    );
+    assert!(html.contains("u bashkua"), "who joined when");
+    assert!(html.contains("Anëtarë në "), "where the members are");
 }
 
 #[tokio::test(flavor = "multi_thread")]
