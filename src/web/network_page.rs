@@ -151,10 +151,12 @@ pub async fn page(
                             ol.timeline {
                                 @for (year, events) in &timeline {
                                     li {
-                                        strong { (year) } " "
-                                        @for (i, (name, joined)) in events.iter().enumerate() {
-                                            @if i > 0 { "; " }
-                                            (name) " " (if *joined { words.joined } else { words.left })
+                                        strong { (year) }
+                                        @for (joined, label) in [(true, words.joined), (false, words.left)] {
+                                            @let names: Vec<&str> = events.iter().filter(|(_, j)| *j == joined).map(|(n, _)| *n).collect();
+                                            @if !names.is_empty() {
+                                                br; span.event { (label) ": " } (names.join(", "))
+                                            }
                                         }
                                     }
                                 }

@@ -242,7 +242,7 @@ async fn a_profile_shows_public_facts_networks_and_nearby_work_but_no_private_co
         html.contains("Historia e anëtarësisë"),
         "a membership timeline"
     );
-    assert!(html.contains("u bashkua"), "who joined when");
+    assert!(html.contains("U bashkuan"), "who joined when");
     assert!(html.contains("Anëtarë në "), "where the members are");
 }
 
