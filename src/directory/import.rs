@@ -8,7 +8,9 @@ use serde::Serialize;
 
 use super::service::{log, now, record_name, set_id};
 use super::{Directory, DirectoryError};
+use crate::ingest::formats::Meta;
 use crate::model::{Action, Problem, Record, RecordKind, decode_record, slug_from_name};
+use crate::search::SearchRequest;
 use crate::store::Write;
 
 /// Lines validated and written per atomic batch.
@@ -82,6 +84,9 @@ impl Directory {
         let mut written: HashMap<(RecordKind, String), Record> = HashMap::new();
         let now = now();
         for (line, text) in lines {
+            if is_meta_line(&text) {
+                continue;
+            }
             let record = serde_json::from_str(&text)
                 .map_err(|e| {
                     vec![Problem {
@@ -158,7 +163,56 @@ impl Directory {
 
     /// Writes every record as NDJSON, organisations first so that the file imports as it is;
     /// with `private` false, as anyone may see them (no private contact persons).
+    /// The records an export holds: every record (organisations first), or those a search
+    /// selects; private fields only when `private`.
+    pub fn export_records(
+        &self,
+        filter: Option<&SearchRequest>,
+        private: bool,
+    ) -> Result<Vec<Record>, DirectoryError> {
+        let view = |record: Record| {
+            if private {
+                record
+            } else {
+                record.public_view()
+            }
+        };
+        let mut out = Vec::new();
+        match filter {
+            None => {
+                for kind in [RecordKind::Organisation, RecordKind::Network] {
+                    for record in self.store().records(kind) {
+                        out.push(view(record?));
+                    }
+                }
+            }
+            Some(filter) => {
+                let mut request = filter.clone();
+                request.offset = 0;
+                request.facets.clear();
+                request.highlight = false;
+                request.limit = 1;
+                request.limit = self.search(&request)?.total.max(1);
+                let hits = self.search(&request)?.hits;
+                for kind in [RecordKind::Organisation, RecordKind::Network] {
+                    for hit in hits.iter().filter(|h| h.kind == kind) {
+                        if let Some(record) = self.store().get(kind, &hit.id)? {
+                            out.push(view(record));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every record as NDJSON, after a first line stating the licence and date.
     pub fn export(&self, out: &mut dyn io::Write, private: bool) -> Result<usize, DirectoryError> {
+        let meta = Meta {
+            generated_at: now(),
+        };
+        out.write_all(meta.ndjson_line().as_bytes())?;
+        out.write_all(b"\n")?;
         let mut count = 0;
         for kind in [RecordKind::Organisation, RecordKind::Network] {
             for record in self.store().records(kind) {
@@ -177,4 +231,11 @@ impl Directory {
         out.flush()?;
         Ok(count)
     }
+}
+
+/// The first line of an NDJSON export says what it is (licence, date): not a record.
+fn is_meta_line(text: &str) -> bool {
+    text.contains("\"meta\"")
+        && serde_json::from_str::<serde_json::Value>(text)
+            .is_ok_and(|v| v.get("type").and_then(|t| t.as_str()) == Some("meta"))
 }

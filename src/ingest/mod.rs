@@ -1,4 +1,6 @@
-//! Records from elsewhere: the deterministic demo-data generator. (NDJSON import and export go
-//! through the directory, which owns every write.)
+//! Records from elsewhere and for elsewhere: the deterministic demo-data generator, and the
+//! open-data formats (CSV, GeoJSON, Popolo, HSDS). Import and export of records go through
+//! the directory, which owns every write.
 
 pub mod demo;
+pub mod formats;

@@ -33,8 +33,7 @@ async fn store_and_index(base: &str) -> (BTreeMap<String, u64>, BTreeMap<String,
         .text()
         .await
         .unwrap();
-    let stored = export
-        .lines()
+    let stored = crate::helpers::record_lines(&export)
         .map(|line| {
             let record: Value = serde_json::from_str(line).unwrap();
             (

@@ -53,8 +53,7 @@ async fn spawn_geo(dir: &std::path::Path) -> (TestServer, Vec<Record>) {
         .text()
         .await
         .unwrap();
-    let records = text
-        .lines()
+    let records = crate::helpers::record_lines(&text)
         .map(|l| decode_record(serde_json::from_str(l).unwrap()).unwrap())
         .collect();
     (server, records)

@@ -310,3 +310,10 @@ impl BinaryServer {
         self.child.wait().unwrap();
     }
 }
+
+/// The record lines of an NDJSON export, without its first line (licence and date).
+pub fn record_lines(export: &str) -> impl Iterator<Item = &str> {
+    export
+        .lines()
+        .filter(|line| !line.starts_with("{\"type\":\"meta\""))
+}

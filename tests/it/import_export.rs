@@ -79,7 +79,11 @@ async fn export(server: &TestServer) -> Vec<Value> {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "application/x-ndjson");
     let text = response.text().await.unwrap();
-    text.lines()
+    let meta: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(meta["type"], "meta");
+    assert_eq!(meta["licence"], "CC-BY-4.0");
+    assert!(meta["generated_at"].as_str().unwrap().ends_with('Z'));
+    record_lines(&text)
         .map(|line| serde_json::from_str(line).unwrap())
         .collect()
 }

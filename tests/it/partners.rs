@@ -55,7 +55,7 @@ async fn demo() -> (tempfile::TempDir, TestServer, Demo) {
         organisations: Vec::new(),
         networks: Vec::new(),
     };
-    for line in export.lines() {
+    for line in crate::helpers::record_lines(&export) {
         let mut value: Value = serde_json::from_str(line).unwrap();
         let kind = value["type"].as_str().unwrap().to_owned();
         value.as_object_mut().unwrap().remove("type");
