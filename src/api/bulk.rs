@@ -1,12 +1,13 @@
 //! Bulk NDJSON over HTTP: `POST /api/v1/import` streams the body into the directory's import;
-//! `GET /api/v1/export` streams every record out.
+//! `GET /api/v1/export` streams every record out, or gives the records a search selects in an
+//! open-data format.
 
 use std::io::{BufRead, BufReader};
 use std::time::Duration;
 
 use axum::Json;
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::extract::{RawQuery, Request, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use futures_util::TryStreamExt;
@@ -16,7 +17,8 @@ use tokio_util::io::{StreamReader, SyncIoBridge};
 use super::auth::{Admin, Viewer};
 use super::{ApiError, AppState};
 use crate::directory::DirectoryError;
-use crate::model::Principal;
+use crate::ingest::formats::{self, Format, Meta, Table};
+use crate::model::{Principal, Record, RecordKind};
 
 /// How long an import waits for its records to become searchable before answering.
 const IMPORT_VISIBILITY_WAIT: Duration = Duration::from_secs(30);
@@ -59,16 +61,127 @@ pub async fn import(
     Ok(Json(body).into_response())
 }
 
-/// Every record as NDJSON; private fields only for the admin.
+/// Every record, or those a search selects, in an open-data format; private fields only for
+/// the admin.
 #[utoipa::path(
     get,
     path = "/export",
     tag = "bulk",
-    summary = "Every record as NDJSON (private fields for an admin)",
-    responses((status = 200, description = "application/x-ndjson, one record a line", content_type = "application/x-ndjson", body = String))
+    summary = "Records as NDJSON, CSV, GeoJSON, Popolo or HSDS, all or those the search filters select",
+    params(
+        ("format" = Option<String>, Query, description = "ndjson (default), csv, geojson, popolo or hsds"),
+        ("table" = Option<String>, Query, description = "For csv: organisations (default, networks included) or memberships"),
+        ("county" = Option<String>, Query, description = "Any search filter (county, thematic_area, within, near and radius_km, type, ...) selects the records"),
+    ),
+    responses((status = 200, description = "The export; NDJSON's first line and the JSON formats' `meta` state the licence and date, as does the Link header", content_type = "application/x-ndjson", body = String), (status = 400, description = "a bad parameter", body = crate::api::openapi::ErrorBody))
 )]
-pub async fn export(State(state): State<AppState>, viewer: Viewer) -> Response {
+pub async fn export(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
     let private = matches!(viewer.principal, Some(Principal::Admin));
+    let mut format = Format::Ndjson;
+    let mut table = Table::Organisations;
+    let mut filters = Vec::new();
+    for (name, value) in form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes()) {
+        match name.as_ref() {
+            "format" => {
+                format = Format::parse(&value).ok_or_else(|| {
+                    ApiError::bad_parameter(
+                        "format",
+                        format!(
+                            "unknown format {value:?}; use ndjson, csv, geojson, popolo or hsds"
+                        ),
+                    )
+                })?;
+            }
+            "table" => {
+                table = match value.as_ref() {
+                    "organisations" => Table::Organisations,
+                    "memberships" => Table::Memberships,
+                    other => {
+                        return Err(ApiError::bad_parameter(
+                            "table",
+                            format!("unknown table {other:?}; use organisations or memberships"),
+                        ));
+                    }
+                };
+            }
+            "q" | "sort" | "limit" | "cursor" | "facets" | "highlight" => {
+                return Err(ApiError::bad_parameter(
+                    &name,
+                    format!("{name} does not apply to an export; filter instead"),
+                ));
+            }
+            _ => filters.push((name.into_owned(), value.into_owned())),
+        }
+    }
+    if table == Table::Memberships && format != Format::Csv {
+        return Err(ApiError::bad_parameter(
+            "table",
+            "table applies to format=csv only",
+        ));
+    }
+    let headers = export_headers(format, table);
+    if filters.is_empty() && format == Format::Ndjson {
+        return Ok((headers, stream_ndjson(&state, private)).into_response());
+    }
+    let filter = if filters.is_empty() {
+        None
+    } else {
+        let query = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(filters)
+            .finish();
+        Some(crate::api::parse_search_query(&query)?)
+    };
+    let body = super::records::blocking(&state.directory, move |d| {
+        let records = d.export_records(filter.as_ref(), private)?;
+        let meta = Meta {
+            generated_at: crate::directory::now(),
+        };
+        let name_of = |id: &str| match d.get(RecordKind::Organisation, id) {
+            Ok(Record::Organisation(o)) => Some(o.name),
+            _ => None,
+        };
+        Ok(formats::render(format, table, &records, &meta, name_of))
+    })
+    .await?
+    .map_err(|error| ApiError::Export(error.to_string()))?;
+    Ok((headers, body).into_response())
+}
+
+/// Content type, the licence as a `Link`, and a file name for browsers.
+fn export_headers(format: Format, table: Table) -> [(header::HeaderName, String); 3] {
+    let file = match (format, table) {
+        (Format::Csv, Table::Organisations) => "rrjeti-organisations.csv".to_owned(),
+        (Format::Csv, Table::Memberships) => "rrjeti-memberships.csv".to_owned(),
+        (Format::GeoJson, _) => "rrjeti.geojson".to_owned(),
+        (format, _) => format!(
+            "rrjeti-{}.{}",
+            format.name(),
+            if format == Format::Ndjson {
+                "ndjson"
+            } else {
+                "json"
+            }
+        ),
+    };
+    [
+        (header::CONTENT_TYPE, format.content_type().to_owned()),
+        (
+            header::LINK,
+            format!("<{}>; rel=\"license\"", formats::LICENCE_URL),
+        ),
+        (
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file}\""),
+        ),
+    ]
+}
+
+/// Every record as NDJSON, streamed as the store is read.
+fn stream_ndjson(state: &AppState, private: bool) -> Body {
     let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(8);
     let directory = state.directory.clone();
     tokio::task::spawn_blocking(move || {
@@ -86,11 +199,7 @@ pub async fn export(State(state): State<AppState>, viewer: Viewer) -> Response {
     let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
         receiver.recv().await.map(|chunk| (chunk, receiver))
     });
-    (
-        [(header::CONTENT_TYPE, "application/x-ndjson")],
-        Body::from_stream(stream),
-    )
-        .into_response()
+    Body::from_stream(stream)
 }
 
 const CHUNK: usize = 64 * 1024;

@@ -46,6 +46,8 @@ pub enum ApiError {
     Overloaded,
     #[error("the request took too long and was abandoned; try a narrower one")]
     TimedOut,
+    #[error("the export could not be written: {0}")]
+    Export(String),
 }
 
 impl ApiError {
@@ -113,7 +115,9 @@ impl ApiError {
                     (StatusCode::INTERNAL_SERVER_ERROR, "internal")
                 }
             },
-            ApiError::Task(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::Task(_) | ApiError::Export(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+            }
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Overloaded => (StatusCode::SERVICE_UNAVAILABLE, "overloaded"),
             ApiError::TimedOut => (StatusCode::SERVICE_UNAVAILABLE, "timed_out"),

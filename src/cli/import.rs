@@ -1,5 +1,6 @@
-//! `rrjeti import`: NDJSON into the data directory (with a progress bar on a terminal), or
-//! streamed to a running server's `POST /api/v1/import`.
+//! `rrjeti import`: NDJSON (or CSV, GeoJSON, Popolo, HSDS, converted to NDJSON) into the data
+//! directory (with a progress bar on a terminal), or streamed to a running server's
+//! `POST /api/v1/import`.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -8,8 +9,44 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
+use rrjeti::ingest::formats::{self, Format};
 
-pub fn to_directory(data_dir: &Path, file: &str) -> anyhow::Result<ExitCode> {
+/// A file in another format as NDJSON lines: for csv, `file` is a directory holding
+/// organisations.csv (and memberships.csv) or the organisations table itself.
+pub fn converted(file: &str, format: Format) -> anyhow::Result<Vec<String>> {
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+    };
+    let path = Path::new(file);
+    let (main, memberships) = if format == Format::Csv && path.is_dir() {
+        let memberships = path.join("memberships.csv");
+        (
+            read(&path.join("organisations.csv"))?,
+            memberships
+                .exists()
+                .then(|| read(&memberships))
+                .transpose()?,
+        )
+    } else if file == "-" {
+        (std::io::read_to_string(std::io::stdin())?, None)
+    } else {
+        (read(path)?, None)
+    };
+    formats::read(format, &main, memberships.as_deref())
+        .with_context(|| format!("{file} is not valid {}", format.name()))
+}
+
+pub fn to_directory(data_dir: &Path, file: &str, format: Format) -> anyhow::Result<ExitCode> {
+    if format != Format::Ndjson {
+        let lines = converted(file, format)?;
+        let directory = super::open(data_dir)?;
+        let report = directory.import(lines.into_iter().map(Ok), &mut |_| {})?;
+        return Ok(print_report(
+            report.imported,
+            report.failed,
+            report.errors.iter().map(|e| (e.line, e.message.as_str())),
+        ));
+    }
     let reader: Box<dyn BufRead> = if file == "-" {
         Box::new(BufReader::new(std::io::stdin().lock()))
     } else {
@@ -33,11 +70,21 @@ pub fn to_directory(data_dir: &Path, file: &str) -> anyhow::Result<ExitCode> {
     ))
 }
 
-pub fn to_server(file: &str, server: &str, token: Option<&str>) -> anyhow::Result<ExitCode> {
+pub fn to_server(
+    file: &str,
+    server: &str,
+    token: Option<&str>,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
     let url = format!("{}/api/v1/import", server.trim_end_matches('/'));
+    let converted = (format != Format::Ndjson)
+        .then(|| converted(file, format))
+        .transpose()?;
     let runtime = tokio::runtime::Runtime::new()?;
     let report: serde_json::Value = runtime.block_on(async {
-        let body = if file == "-" {
+        let body = if let Some(lines) = converted {
+            reqwest::Body::from(lines.join("\n"))
+        } else if file == "-" {
             reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(tokio::io::stdin()))
         } else {
             let file = tokio::fs::File::open(file)

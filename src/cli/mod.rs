@@ -1,5 +1,6 @@
 //! Command-line interface: one function per subcommand, each a thin translation to the library.
 
+mod export;
 mod import;
 mod serve;
 
@@ -13,6 +14,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use rrjeti::api::Limits;
 use rrjeti::directory::{Directory, Options};
 use rrjeti::ingest::demo;
+use rrjeti::ingest::formats::Format;
 use rrjeti::model::{Role, Scope};
 
 #[derive(Parser)]
@@ -57,6 +59,10 @@ enum Command {
     /// Import NDJSON records (one a line, each with "type"), from a file or - for standard input.
     Import {
         file: String,
+        /// The file's format; for csv, FILE may be a directory with organisations.csv and
+        /// memberships.csv.
+        #[arg(long, value_enum, default_value = "ndjson")]
+        format: ExportFormat,
         /// Send to a running server instead of opening the data directory.
         #[arg(long)]
         server: Option<String>,
@@ -64,13 +70,18 @@ enum Command {
         #[arg(long, env = "RRJETI_ADMIN_TOKEN", hide_env_values = true)]
         token: Option<String>,
     },
-    /// Export every record.
+    /// Export every record, or those a search selects, in an open-data format.
     Export {
         #[arg(long, value_enum, default_value = "ndjson")]
         format: ExportFormat,
-        /// Write to this file instead of standard output.
+        /// Write to this file instead of standard output; for csv, a directory that gets
+        /// organisations.csv, memberships.csv and datapackage.json.
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Only the records this search selects, as a query string
+        /// ("county=Shkodër&thematic_area=environment").
+        #[arg(long)]
+        filter: Option<String>,
     },
     /// Rebuild the search index from the database.
     Reindex,
@@ -130,6 +141,22 @@ enum RoleArg {
 #[derive(Clone, Copy, ValueEnum)]
 enum ExportFormat {
     Ndjson,
+    Csv,
+    Geojson,
+    Popolo,
+    Hsds,
+}
+
+impl ExportFormat {
+    fn format(self) -> Format {
+        match self {
+            ExportFormat::Ndjson => Format::Ndjson,
+            ExportFormat::Csv => Format::Csv,
+            ExportFormat::Geojson => Format::GeoJson,
+            ExportFormat::Popolo => Format::Popolo,
+            ExportFormat::Hsds => Format::Hsds,
+        }
+    }
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -153,15 +180,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Import {
             file,
+            format,
             server: Some(server),
             token,
-        } => import::to_server(&file, &server, token.as_deref()),
+        } => import::to_server(&file, &server, token.as_deref(), format.format()),
         Command::Import {
-            file, server: None, ..
-        } => import::to_directory(&cli.data_dir, &file),
+            file,
+            format,
+            server: None,
+            ..
+        } => import::to_directory(&cli.data_dir, &file, format.format()),
         Command::Export {
             format: ExportFormat::Ndjson,
             output,
+            filter: None,
         } => {
             let directory = open(&cli.data_dir)?;
             let mut out = output_writer(output.as_deref())?;
@@ -170,6 +202,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             tracing::info!(records = count, "exported");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Export {
+            format,
+            output,
+            filter,
+        } => export::run(
+            &cli.data_dir,
+            format.format(),
+            output.as_deref(),
+            filter.as_deref(),
+        ),
         Command::Reindex => {
             let count = Directory::reindex(&cli.data_dir, Options { writer_threads: 2 })
                 .context(locked_hint(&cli.data_dir))?;

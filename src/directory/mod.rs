@@ -21,5 +21,5 @@ pub use import::{ImportReport, LineError};
 pub use memberships::{Side, Terms};
 pub use partners::{Candidate, MatchQuery, PartnerQuery};
 pub use precondition::Precondition;
-pub use service::{Contents, Created, Directory, MembershipView, Options};
+pub use service::{Contents, Created, Directory, MembershipView, Options, now};
 pub use tokens::Refusal;

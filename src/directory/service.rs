@@ -653,7 +653,8 @@ pub(super) fn not_found(kind: RecordKind, id: &str) -> DirectoryError {
     }
 }
 
-pub(super) fn now() -> String {
+/// The current time, RFC 3339 in UTC to the second.
+pub fn now() -> String {
     humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
 }
 

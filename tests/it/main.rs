@@ -17,6 +17,7 @@ mod history;
 mod import_export;
 mod limits;
 mod memberships;
+mod open_data;
 mod openapi;
 mod partners;
 mod privacy;
