@@ -14,7 +14,7 @@ use super::{format_km, html, labels, map_points, map_words, page_lang};
 use crate::api::{AppState, blocking};
 use crate::directory::{Candidate, DirectoryError, Goal, MembershipView, PartnerQuery};
 use crate::geography::{Area, GeoPoint};
-use crate::model::{Address, Location, Organisation, Record, RecordKind};
+use crate::model::{Address, Location, MemberStatus, Organisation, Record, RecordKind};
 use crate::search::{FilterField, Hit, SearchRequest, Sort};
 
 /// How far "nearby" reaches, and how many nearby organisations and partners a page lists.
@@ -177,7 +177,11 @@ fn body(
                                         a href=(layout::record_href("network", &m.network, lang)) { (m.name) }
                                         " · " (words.role(&m.role))
                                         @if let Some(since) = m.since { " · " (words.since.to_lowercase()) " " (since) }
-                                        @if !m.current { " · " span.former { (words.former) } }
+                                        @match m.status {
+                                            MemberStatus::Invited => { " · " span.pending { (words.pending_invited) } },
+                                            MemberStatus::Requested => { " · " span.pending { (words.pending_requested) } },
+                                            MemberStatus::Confirmed => @if !m.current { " · " span.former { (words.former) } },
+                                        }
                                     }
                                 }
                             }

@@ -170,3 +170,74 @@ async fn serve_on_an_empty_directory_answers_with_the_demo_dataset_and_survives_
     served.child.kill().unwrap();
     served.child.wait().unwrap();
 }
+
+#[test]
+fn csv_exported_to_a_directory_imports_back_from_the_command_line() {
+    let dir = data_dir();
+    let file = dir.path().join("records.ndjson");
+    std::fs::write(&file, ndjson(&fixture())).unwrap();
+    let source = dir.path().join("source");
+    assert!(
+        rrjeti(&source, &["import", file.to_str().unwrap()])
+            .status
+            .success()
+    );
+
+    let tables = dir.path().join("tables");
+    let output = rrjeti(
+        &source,
+        &["export", "--format", "csv", "-o", tables.to_str().unwrap()],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let package: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tables.join("datapackage.json")).unwrap())
+            .unwrap();
+    assert_eq!(package["licenses"][0]["name"], "CC-BY-4.0");
+    assert!(package["created"].as_str().unwrap().ends_with('Z'));
+    assert!(tables.join("memberships.csv").exists());
+
+    let copy = dir.path().join("copy");
+    let output = rrjeti(
+        &copy,
+        &["import", "--format", "csv", tables.to_str().unwrap()],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let export = |data: &Path| {
+        let output = rrjeti(data, &["export"]);
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|line| {
+                let mut record: serde_json::Value = serde_json::from_str(line).unwrap();
+                for key in ["version", "created_at", "updated_at"] {
+                    record.as_object_mut().unwrap().remove(key);
+                }
+                record
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(export(&copy), export(&source));
+
+    // A filtered export in another format holds only what the filter selects.
+    let output = rrjeti(
+        &source,
+        &["export", "--format", "geojson", "--filter", "type=network"],
+    );
+    let collection: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let features = collection["features"].as_array().unwrap();
+    assert_eq!(features.len(), 2);
+    assert!(
+        features
+            .iter()
+            .all(|f| f["properties"]["type"] == "network")
+    );
+}
