@@ -11,8 +11,34 @@ use super::auth::Writer;
 use super::extract::{OptionalJsonBody, path_id};
 use super::records::blocking;
 use super::{ApiError, AppState};
-use crate::directory::{Side, Terms};
+use crate::directory::{DirectoryError, Side, Terms};
 use crate::model::{Principal, Scope};
+
+#[utoipa::path(
+    get,
+    path = "/networks/{id}/members/{organisation}",
+    tag = "memberships",
+    summary = "One membership, confirmed, pending or former",
+    params(("id" = String, Path, description = "The network"), ("organisation" = String, Path, description = "The organisation")),
+    responses((status = 200, description = "{membership: {network, organisation, name, role, since, until, current, status, source}}", body = Object), (status = 404, description = "no such network or membership", body = crate::api::openapi::ErrorBody))
+)]
+pub async fn get(
+    State(state): State<AppState>,
+    Path((network, organisation)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let (network, organisation) = ids(&network, &organisation)?;
+    let membership = blocking(&state.directory, move |d| {
+        d.members_of(&network)?
+            .into_iter()
+            .find(|m| m.organisation == organisation)
+            .ok_or(DirectoryError::NoMembership {
+                network,
+                organisation,
+            })
+    })
+    .await?;
+    Ok(Json(json!({ "membership": membership })).into_response())
+}
 
 #[utoipa::path(
     put,

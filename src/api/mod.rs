@@ -86,7 +86,11 @@ pub fn router(state: AppState) -> Router {
             records::delete_network
         ))
         .routes(routes!(records::members_of))
-        .routes(routes!(memberships::agree, memberships::leave))
+        .routes(routes!(
+            memberships::get,
+            memberships::agree,
+            memberships::leave
+        ))
         .routes(routes!(records::history_of_network))
         .routes(routes!(records::restore_network))
         .routes(routes!(bulk::export))

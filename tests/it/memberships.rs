@@ -187,6 +187,9 @@ async fn an_invitation_becomes_a_membership_only_when_the_organisation_accepts()
             .contains(&OUTSIDER.to_owned())
     );
 
+    let (status, body) = server.get(&member_path()).await;
+    assert_eq!(status, StatusCode::OK, "anyone reads a membership: {body}");
+    assert_eq!(body["membership"]["status"], "invited");
     let (status, body) = as_token(
         &server,
         &organisation,

@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::helpers::*;
 
 /// Every route of the API, as a client sees it.
-const ROUTES: [(&str, &str); 36] = [
+const ROUTES: [(&str, &str); 37] = [
     ("get", "/healthz"),
     ("get", "/api/v1/search"),
     ("post", "/api/v1/search"),
@@ -42,6 +42,7 @@ const ROUTES: [(&str, &str); 36] = [
     ("delete", "/api/v1/tokens/{id}"),
     ("get", "/api/v1/organisations/{id}/partners"),
     ("post", "/api/v1/match"),
+    ("get", "/api/v1/networks/{id}/members/{organisation}"),
     ("put", "/api/v1/networks/{id}/members/{organisation}"),
     ("delete", "/api/v1/networks/{id}/members/{organisation}"),
     ("get", "/api/v1/organisations/{id}/connections"),
