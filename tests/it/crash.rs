@@ -285,3 +285,42 @@ async fn sigterm_stops_the_server_cleanly_with_every_write_kept() {
     check(&process.base, &acknowledged, "after SIGTERM").await;
     process.kill_9();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_lets_a_request_in_flight_finish_before_the_server_stops() {
+    let dir = data_dir();
+    let process = BinaryServer::start(dir.path());
+    let base = process.base.clone();
+    let import = tokio::spawn(async move {
+        let response = reqwest::Client::new()
+            .post(format!("{base}/api/v1/import"))
+            .bearer_auth(TOKEN)
+            .body(records(IMPORTED, "term"))
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.json::<Value>().await.unwrap())
+    });
+    // Let the import begin, then ask the server to stop.
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    let mut child = process.child;
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let (status, report) = import.await.unwrap();
+    assert_eq!(status, StatusCode::OK, "the import in flight is finished: {report}");
+    assert_eq!(report["imported"], IMPORTED);
+    let mut exit = None;
+    for _ in 0..200 {
+        if let Some(status) = child.try_wait().unwrap() {
+            exit = Some(status);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let exit = exit.expect("the server stops within 10 s of finishing");
+    assert!(exit.success(), "{exit:?}");
+    assert_eq!(reopened_contents(dir.path()), IMPORTED, "all of it stored and indexed");
+}
