@@ -28,6 +28,9 @@ pub struct Limits {
     pub max_in_flight: usize,
     /// Longest a request may take (import and export stream, and are exempt).
     pub timeout: Duration,
+    /// Behind a reverse proxy, every request comes from the proxy: then the client is the
+    /// address the proxy appended last to `X-Forwarded-For`. Only for a proxy that sets it.
+    pub trust_forwarded_for: bool,
 }
 
 impl Limits {
@@ -37,6 +40,7 @@ impl Limits {
         writes_per_minute: Some(600),
         max_in_flight: 512,
         timeout: Duration::from_secs(30),
+        trust_forwarded_for: false,
     };
 
     /// No rate limits (in-process tests), the other limits as by default.
@@ -118,7 +122,7 @@ pub async fn guard(
         Method::GET | Method::HEAD | Method::OPTIONS
     ) && request.uri().path() != "/api/v1/search";
     guard
-        .take(write, client(&request))
+        .take(write, client(&request, guard.limits.trust_forwarded_for))
         .map_err(|seconds| ApiError::RateLimited {
             retry_after: seconds,
         })?;
@@ -134,8 +138,9 @@ pub async fn guard(
         .map_err(|_| ApiError::TimedOut)
 }
 
-/// Who is asking: the token's hash when the request carries one, else the peer's address.
-fn client(request: &Request) -> String {
+/// Who is asking: the token's hash when the request carries one, else the client's address
+/// (the peer's, or behind a trusted proxy the last `X-Forwarded-For` entry).
+fn client(request: &Request, trust_forwarded_for: bool) -> String {
     if let Some(token) = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -143,6 +148,14 @@ fn client(request: &Request) -> String {
     {
         let digest = Sha256::digest(token.as_bytes());
         return format!("token:{:x}", digest);
+    }
+    let forwarded = trust_forwarded_for
+        .then(|| request.headers().get_all("x-forwarded-for"))
+        .and_then(|values| values.iter().last()?.to_str().ok()?.rsplit(',').next())
+        .map(str::trim)
+        .and_then(|last| last.parse::<std::net::IpAddr>().ok());
+    if let Some(address) = forwarded {
+        return format!("address:{address}");
     }
     request
         .extensions()

@@ -55,6 +55,10 @@ enum Command {
         /// Seconds a request may take (import and export excepted).
         #[arg(long, default_value_t = 30)]
         request_timeout: u64,
+        /// Behind a reverse proxy that sets X-Forwarded-For: rate-limit by the address it
+        /// gives rather than the proxy's.
+        #[arg(long)]
+        trust_forwarded_for: bool,
     },
     /// Import NDJSON records (one a line, each with "type"), from a file or - for standard input.
     Import {
@@ -169,12 +173,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             writes_per_minute,
             max_in_flight,
             request_timeout,
+            trust_forwarded_for,
         } => {
             let limits = Limits {
                 reads_per_minute: Some(reads_per_minute).filter(|n| *n > 0),
                 writes_per_minute: Some(writes_per_minute).filter(|n| *n > 0),
                 max_in_flight,
                 timeout: std::time::Duration::from_secs(request_timeout.max(1)),
+                trust_forwarded_for,
             };
             serve::serve(&cli.data_dir, addr, admin_token, !no_demo, limits)
         }

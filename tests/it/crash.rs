@@ -310,7 +310,11 @@ async fn sigterm_lets_a_request_in_flight_finish_before_the_server_stops() {
         .unwrap();
     assert!(status.success());
     let (status, report) = import.await.unwrap();
-    assert_eq!(status, StatusCode::OK, "the import in flight is finished: {report}");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the import in flight is finished: {report}"
+    );
     assert_eq!(report["imported"], IMPORTED);
     let mut exit = None;
     for _ in 0..200 {
@@ -322,5 +326,9 @@ async fn sigterm_lets_a_request_in_flight_finish_before_the_server_stops() {
     }
     let exit = exit.expect("the server stops within 10 s of finishing");
     assert!(exit.success(), "{exit:?}");
-    assert_eq!(reopened_contents(dir.path()), IMPORTED, "all of it stored and indexed");
+    assert_eq!(
+        reopened_contents(dir.path()),
+        IMPORTED,
+        "all of it stored and indexed"
+    );
 }

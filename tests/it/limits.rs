@@ -156,3 +156,56 @@ fn tokio_stream_from<T: Send + 'static>(
 ) -> impl futures_util::Stream<Item = T> {
     futures_util::stream::poll_fn(move |context| receiver.poll_recv(context))
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_rate() {
+    let dir = data_dir();
+    let proxied = Limits {
+        trust_forwarded_for: true,
+        ..limits(Some(60), None)
+    };
+    let server = spawn_with_limits(dir.path(), Some(TOKEN), proxied).await;
+    let from = |address: &'static str| {
+        server
+            .client
+            .get(server.url("/api/v1/search?q=a"))
+            .header("x-forwarded-for", format!("203.0.113.9, {address}"))
+            .send()
+    };
+    for _ in 0..10 {
+        assert_eq!(from("198.51.100.1").await.unwrap().status(), StatusCode::OK);
+    }
+    assert_eq!(
+        from("198.51.100.1").await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Another client behind the same proxy is not held back; the first entry, which the
+    // client itself could write, does not decide.
+    assert_eq!(from("198.51.100.2").await.unwrap().status(), StatusCode::OK);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_trust_a_forwarded_for_header_changes_nothing() {
+    let dir = data_dir();
+    let server = spawn_with_limits(dir.path(), Some(TOKEN), limits(Some(60), None)).await;
+    for n in 0..10 {
+        let response = server
+            .client
+            .get(server.url("/api/v1/search?q=a"))
+            .header("x-forwarded-for", format!("198.51.100.{n}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let response = server
+        .client
+        .get(server.url("/api/v1/search?q=a"))
+        .header("x-forwarded-for", "198.51.100.77")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    server.stop().await;
+}
