@@ -151,7 +151,7 @@ fn client(request: &Request, trust_forwarded_for: bool) -> String {
     }
     let forwarded = trust_forwarded_for
         .then(|| request.headers().get_all("x-forwarded-for"))
-        .and_then(|values| values.iter().last()?.to_str().ok()?.rsplit(',').next())
+        .and_then(|values| values.iter().next_back()?.to_str().ok()?.rsplit(',').next())
         .map(str::trim)
         .and_then(|last| last.parse::<std::net::IpAddr>().ok());
     if let Some(address) = forwarded {
