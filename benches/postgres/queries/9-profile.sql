@@ -1,0 +1,1 @@
+SELECT doc FROM record WHERE id = '@ID@';
