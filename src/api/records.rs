@@ -345,7 +345,10 @@ async fn get(
 ) -> Result<Response, ApiError> {
     let id = path_id(&id)?;
     let private = viewer.may_see_private(kind, id.as_str());
-    let record = blocking(&state.directory, move |d| d.get(kind, id.as_str())).await?;
+    // A point read of one key, from RocksDB's block cache: microseconds, so it runs here
+    // rather than paying a hand-off to the blocking pool (measured: that hand-off and its
+    // context switches were most of a fetch's cost under load).
+    let record = state.directory.get(kind, id.as_str())?;
     let record = if private {
         record
     } else {
