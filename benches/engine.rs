@@ -8,14 +8,15 @@
 //!
 //! Figures are recorded in BENCHMARKS.md.
 
+mod support;
+
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use geo::{LineString, MultiPolygon, Polygon};
-use rrjeti::directory::{Directory, Options};
 use rrjeti::geography::{Area, GeoPoint};
-use rrjeti::ingest::demo;
 use rrjeti::search::{FilterField, SearchRequest, Sort};
+use support::{directory_with, sizes};
 
 fn request(
     text: &str,
@@ -28,15 +29,6 @@ fn request(
         facets,
         ..SearchRequest::new()
     }
-}
-
-/// A directory in a temporary folder holding `lines`, fully indexed.
-fn directory_with(lines: impl Iterator<Item = String>) -> (tempfile::TempDir, Directory) {
-    let dir = tempfile::tempdir().unwrap();
-    let directory = Directory::open(dir.path(), Options { writer_threads: 2 }).unwrap();
-    let report = directory.import(lines.map(Ok), &mut |_| {}).unwrap();
-    assert!(directory.wait_indexed_blocking(report.last_seq, Duration::from_secs(600)));
-    (dir, directory)
 }
 
 fn demo_search(c: &mut Criterion) {
@@ -70,14 +62,6 @@ fn demo_search(c: &mut Criterion) {
     }
 }
 
-fn sizes() -> Vec<usize> {
-    std::env::var("RRJETI_BENCH_SIZES")
-        .unwrap_or_else(|_| "100000".to_owned())
-        .split(',')
-        .filter_map(|n| n.trim().parse().ok())
-        .collect()
-}
-
 fn geo_search(c: &mut Criterion) {
     let tirana = GeoPoint::new(41.3275, 19.8187);
     let durres_pentagon = {
@@ -105,11 +89,7 @@ fn geo_search(c: &mut Criterion) {
         max_lat: 41.4,
     };
     for size in sizes() {
-        let mut lines = Vec::with_capacity(size + size / 250);
-        demo::generate(size, (size / 250).max(40), 1, &mut |record| {
-            lines.push(record.to_tagged_json().to_string())
-        });
-        let (_dir, directory) = directory_with(lines.into_iter());
+        let (_dir, directory) = directory_with(support::demo_lines(size).into_iter());
         let with = |text: &str, areas: Vec<Area>| SearchRequest {
             text: text.to_owned(),
             areas,

@@ -11,7 +11,7 @@ use super::analysis::{ALBANIAN, ENGLISH, FOLDED};
 use super::request::FilterField;
 
 /// Bump when the schema, the analysers or what documents hold changes.
-pub const SCHEMA_VERSION: u32 = 11;
+pub const SCHEMA_VERSION: u32 = 12;
 
 #[derive(Clone)]
 pub struct Fields {

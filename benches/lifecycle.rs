@@ -1,0 +1,72 @@
+//! Lifecycle benchmarks at `RRJETI_BENCH_SIZES` organisations (default 100,000):
+//!
+//! - `lifecycle/{size}/import`: NDJSON lines into an empty data directory, through validation,
+//!   RocksDB and the index, until every record is searchable (what `rrjeti import` does, without
+//!   reading the file). Criterion reports records per second.
+//! - `lifecycle/{size}/start-up`: opening an existing data directory whose index is current,
+//!   ready to search (what `rrjeti serve` does before it listens).
+//!
+//! Figures are recorded in BENCHMARKS.md.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use rrjeti::directory::{Directory, Options};
+use rrjeti::search::SearchRequest;
+
+fn lifecycle(c: &mut Criterion) {
+    for size in support::sizes() {
+        let lines = support::demo_lines(size);
+        let mut group = c.benchmark_group(format!("lifecycle/{size}"));
+        group
+            .sampling_mode(SamplingMode::Flat)
+            .sample_size(10)
+            .measurement_time(support::SLOW_MEASUREMENT);
+        group.throughput(Throughput::Elements(lines.len() as u64));
+        group.bench_function("import", |b| {
+            b.iter_custom(|iterations| {
+                let mut spent = Duration::ZERO;
+                for _ in 0..iterations {
+                    let dir = tempfile::tempdir().unwrap();
+                    let start = Instant::now();
+                    let directory = support::import_into(dir.path(), lines.iter().cloned());
+                    spent += start.elapsed();
+                    drop(directory);
+                }
+                spent
+            })
+        });
+        group
+            .throughput(Throughput::Elements(1))
+            .measurement_time(Duration::from_secs(20));
+        let (dir, directory) = support::directory_with(lines.iter().cloned());
+        drop(directory);
+        group.bench_function("start-up", |b| {
+            b.iter_custom(|iterations| {
+                let mut spent = Duration::ZERO;
+                for _ in 0..iterations {
+                    let start = Instant::now();
+                    let directory = Directory::open(
+                        dir.path(),
+                        Options {
+                            writer_threads: support::WRITER_THREADS,
+                        },
+                    )
+                    .unwrap();
+                    // Ready means answering: the first search reads the index from disk.
+                    let found = directory.search(&SearchRequest::new()).unwrap();
+                    spent += start.elapsed();
+                    assert_eq!(found.total, lines.len());
+                    drop(directory);
+                }
+                spent
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, lifecycle);
+criterion_main!(benches);
