@@ -4,7 +4,8 @@
 //! - `text/{size}/*`: text queries (inflected, misspelt, English, synonyms, highlights, facets)
 //!   and suggestions, and
 //! - `geo/{size}/*`: geographic filters alone and with a text query, on generated directories
-//!   of `RRJETI_BENCH_SIZES` organisations (default 100000; add 1000000 for the large case).
+//!   of `RRJETI_BENCH_SIZES` organisations (default 100000; add 1000000 for the large case),
+//!   kept for later runs in `RRJETI_BENCH_DATA` when that is set.
 //!
 //! Figures are recorded in BENCHMARKS.md.
 
@@ -89,7 +90,7 @@ fn geo_search(c: &mut Criterion) {
         max_lat: 41.4,
     };
     for size in sizes() {
-        let (_dir, directory) = directory_with(support::demo_lines(size).into_iter());
+        let (_dir, directory) = support::demo_directory(size);
         let with = |text: &str, areas: Vec<Area>| SearchRequest {
             text: text.to_owned(),
             areas,

@@ -1,4 +1,6 @@
 //! What the benchmarks share: generated directories of demo data, fully indexed.
+// Each benchmark binary uses part of what is here.
+#![allow(dead_code)]
 
 use std::time::Duration;
 
@@ -12,9 +14,12 @@ pub const WRITER_THREADS: usize = 2;
 /// `demo-data --seed 1`, as NDJSON lines.
 pub fn demo_lines(organisations: usize) -> Vec<String> {
     let mut lines = Vec::with_capacity(organisations + organisations / 250);
-    demo::generate(organisations, (organisations / 250).max(40), 1, &mut |record| {
-        lines.push(record.to_tagged_json().to_string())
-    });
+    demo::generate(
+        organisations,
+        (organisations / 250).max(40),
+        1,
+        &mut |record| lines.push(record.to_tagged_json().to_string()),
+    );
     lines
 }
 
@@ -38,6 +43,38 @@ pub fn directory_with(lines: impl Iterator<Item = String>) -> (tempfile::TempDir
     let dir = tempfile::tempdir().unwrap();
     let directory = import_into(dir.path(), lines);
     (dir, directory)
+}
+
+/// A fully indexed directory of `organisations` demo organisations. With `RRJETI_BENCH_DATA`
+/// set, it is kept in `$RRJETI_BENCH_DATA/{organisations}` and reused by later runs (importing a
+/// million records takes minutes); otherwise it lives in a temporary folder.
+pub fn demo_directory(organisations: usize) -> (Option<tempfile::TempDir>, Directory) {
+    match std::env::var_os("RRJETI_BENCH_DATA") {
+        Some(root) => {
+            let dir = std::path::Path::new(&root).join(organisations.to_string());
+            // Written once the import is complete, so that an interrupted one is not reused.
+            let complete = dir.join("imported");
+            let directory = if complete.exists() {
+                Directory::open(
+                    &dir,
+                    Options {
+                        writer_threads: WRITER_THREADS,
+                    },
+                )
+                .unwrap()
+            } else {
+                let _ = std::fs::remove_dir_all(&dir);
+                let directory = import_into(&dir, demo_lines(organisations).into_iter());
+                std::fs::write(complete, b"").unwrap();
+                directory
+            };
+            (None, directory)
+        }
+        None => {
+            let (dir, directory) = directory_with(demo_lines(organisations).into_iter());
+            (Some(dir), directory)
+        }
+    }
 }
 
 /// The sizes to measure: `RRJETI_BENCH_SIZES` (comma-separated), by default 100,000.

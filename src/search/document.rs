@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 use tantivy::TantivyDocument;
 use tantivy::schema::Facet;
 
-use super::geo_collect;
+use super::geo_index;
 use super::request::FilterField;
 use super::schema::Fields;
 use crate::geography::{GeoPoint, pack};
@@ -85,7 +85,7 @@ fn add_geography(fields: &Fields, doc: &mut TantivyDocument, record: &Record) {
     for point in &points {
         doc.add_f64(fields.lat, point.lat);
         doc.add_f64(fields.lon, point.lon);
-        cells.extend(geo_collect::cells(point.lat, point.lon));
+        cells.extend(geo_index::cells(point.lat, point.lon));
     }
     for cell in cells {
         doc.add_text(fields.cells, cell);

@@ -3,7 +3,7 @@
 
 use crate::model::{Label, places, taxonomy};
 
-use super::geo_collect::DISTANCE_BANDS;
+use super::geo_index::DISTANCE_BANDS;
 
 /// The label of `value` in the facet `facet`; `network_name` looks up a network's name.
 pub fn label(

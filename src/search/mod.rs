@@ -3,22 +3,31 @@
 
 mod albanian;
 mod analysis;
+mod bits;
 mod document;
+#[cfg(test)]
+mod engine_tests;
 mod error;
-mod geo_collect;
+mod execute;
+mod filters;
+mod geo_index;
 mod highlight;
+mod hits;
 mod index;
 mod labels;
+mod matching;
+mod plan;
 mod query;
 mod request;
 mod schema;
+mod scoring;
 mod suggest;
 mod synonyms;
 
 pub use albanian::stem_word as albanian_stem;
 pub use document::Related;
 pub use error::SearchError;
-pub use geo_collect::DISTANCE_BANDS;
+pub use geo_index::DISTANCE_BANDS;
 pub use index::{IndexState, SearchIndex};
 pub use labels::label as facet_label;
 pub use request::{

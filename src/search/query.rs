@@ -1,4 +1,4 @@
-//! Turns the text of a search into a tantivy query.
+//! Turns the text of a search into a query plan (see `plan`).
 //!
 //! Each word must match somewhere: one may be missing from five words on, half of them on a
 //! second try that relaxes a query that found nothing, and words that only name a kind of
@@ -11,14 +11,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
-use tantivy::query::{
-    BooleanQuery, BoostQuery, DfaWrapper, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
-};
-use tantivy::schema::{Field, IndexRecordOption, Schema};
+use tantivy::query::{DfaWrapper, FuzzyTermQuery};
+use tantivy::schema::{Field, Schema};
 use tantivy::{Searcher, Term};
 
 use super::albanian::stemmer;
 use super::analysis::{QueryWord, folded_analyzer, query_words, tokens};
+use super::plan::Node;
 use super::synonyms::{Alternative, synonyms};
 
 /// Which form of a word a field holds.
@@ -169,12 +168,9 @@ impl Marks {
     }
 }
 
-/// A clause of a boolean query.
-type Clause = (Occur, Box<dyn Query>);
-
 pub struct TextQuery {
     /// `None` when the text has no words.
-    pub query: Option<Box<dyn Query>>,
+    pub plan: Option<Node>,
     pub marks: Marks,
 }
 
@@ -220,13 +216,13 @@ pub fn text_query(
     };
     if content.is_empty() {
         return TextQuery {
-            query: None,
+            plan: None,
             marks: builder.marks,
         };
     }
     let matches = synonyms().find(&content);
     // Each word or synonym term, and whether it only names a kind of organisation.
-    let mut slots: Vec<(bool, Clause)> = Vec::new();
+    let mut slots: Vec<(bool, Node)> = Vec::new();
     let mut position = 0;
     while position < content.len() {
         let last = content.len() - 1;
@@ -241,14 +237,11 @@ pub fn text_query(
                     .all(is_generic) =>
             {
                 let typed = &content[position..position + found.len];
-                let mut any: Vec<Clause> = vec![(
-                    Occur::Should,
-                    builder.all_words(typed, position, last, true),
-                )];
+                let mut any = vec![builder.all_words(typed, position, last, true)];
                 for alternative in builder.informative(&found.alternatives) {
                     any.extend(builder.stem_phrase(alternative, SYNONYM_WEIGHT));
                 }
-                slots.push((true, (Occur::Should, Box::new(BooleanQuery::new(any)))));
+                slots.push((true, Node::any(any)));
                 position += found.len;
             }
             // Words most records have need no more recall: their synonyms are left out.
@@ -258,24 +251,18 @@ pub fn text_query(
                     .all(|w| builder.is_common(&builder.frequencies(w))) =>
             {
                 let typed = &content[position..position + found.len];
-                let mut any: Vec<(Occur, Box<dyn Query>)> = vec![(
-                    Occur::Should,
-                    builder.all_words(typed, position, last, true),
-                )];
+                let mut any = vec![builder.all_words(typed, position, last, true)];
                 for alternative in builder.informative(&found.alternatives) {
-                    let query = builder.all_words(alternative, 0, usize::MAX, false);
-                    any.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(query, SYNONYM_WEIGHT)),
-                    ));
+                    let words = builder.all_words(alternative, 0, usize::MAX, false);
+                    any.push(words.boosted(SYNONYM_WEIGHT));
                 }
-                slots.push((false, (Occur::Should, Box::new(BooleanQuery::new(any)))));
+                slots.push((false, Node::any(any)));
                 position += found.len;
             }
             _ => {
                 let word = &content[position];
-                let query = builder.word(word, position == last, true);
-                slots.push((is_generic(word), (Occur::Should, query)));
+                let node = builder.word(word, position == last, true);
+                slots.push((is_generic(word), node));
                 position += 1;
             }
         }
@@ -289,20 +276,16 @@ pub fn text_query(
         (specific, generic)
     };
     let required = strictness.required(required_slots.len());
-    let words = BooleanQuery::with_minimum_required_clauses(
-        required_slots
-            .into_iter()
-            .map(|(_, clause)| clause)
-            .collect(),
+    let words = Node::at_least(
+        required_slots.into_iter().map(|(_, node)| node).collect(),
         required,
     );
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(words))];
-    clauses.extend(optional_slots.into_iter().map(|(_, clause)| clause));
+    let mut extras: Vec<Node> = optional_slots.into_iter().map(|(_, node)| node).collect();
     if content.len() > 1 {
-        clauses.extend(builder.phrase(text));
+        extras.extend(builder.phrase(text));
     }
     TextQuery {
-        query: Some(Box::new(BooleanQuery::new(clauses))),
+        plan: Some(words.with_extras(extras)),
         marks: builder.marks,
     }
 }
@@ -321,18 +304,18 @@ impl Builder<'_> {
         offset: usize,
         last: usize,
         tolerant: bool,
-    ) -> Box<dyn Query> {
+    ) -> Node {
         let clauses = words
             .iter()
             .enumerate()
-            .map(|(i, w)| (Occur::Must, self.word(w, offset + i == last, tolerant)))
+            .map(|(i, w)| self.word(w, offset + i == last, tolerant))
             .collect();
-        Box::new(BooleanQuery::new(clauses))
+        Node::all(clauses)
     }
 
     /// One word in any field and form; as a prefix when `last`, with typos when `tolerant`.
-    fn word(&mut self, word: &QueryWord, last: bool, tolerant: bool) -> Box<dyn Query> {
-        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    fn word(&mut self, word: &QueryWord, last: bool, tolerant: bool) -> Node {
+        let mut any: Vec<Node> = Vec::new();
         let frequencies = self.frequencies(word);
         // A word most records have ranks next to nothing (its IDF is near zero) yet costs a
         // union of several long posting lists: it is matched only in the stemmed field that
@@ -398,17 +381,14 @@ impl Builder<'_> {
                 }
             }
         }
-        Box::new(BooleanQuery::new(any))
+        Node::any(any)
     }
 
     /// A synonym term as a phrase of stems (a few moves allowed) in the stemmed Albanian fields,
     /// or, for one word, as that word in any field.
-    fn stem_phrase(&mut self, words: &[QueryWord], weight: f32) -> Vec<Clause> {
+    fn stem_phrase(&mut self, words: &[QueryWord], weight: f32) -> Vec<Node> {
         if let [word] = words {
-            return vec![(
-                Occur::Should,
-                Box::new(BoostQuery::new(self.word(word, false, false), weight)),
-            )];
+            return vec![self.word(word, false, false).boosted(weight)];
         }
         let stems: Vec<&String> = words.iter().filter_map(|w| w.albanian.as_ref()).collect();
         if stems.len() < 2 {
@@ -426,12 +406,7 @@ impl Builder<'_> {
                     .enumerate()
                     .map(|(i, stem)| (i, Term::from_field_text(field, stem)))
                     .collect();
-                let phrase = PhraseQuery::new_with_offset_and_slop(terms, PHRASE_SLOP);
-                (
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(phrase), spec.weight * weight))
-                        as Box<dyn Query>,
-                )
+                Node::phrase(terms, PHRASE_SLOP, spec.weight * weight)
             })
             .collect()
     }
@@ -485,7 +460,7 @@ impl Builder<'_> {
     }
 
     /// The query's words as a phrase (a few moves allowed) in the main text fields.
-    fn phrase(&self, text: &str) -> Vec<(Occur, Box<dyn Query>)> {
+    fn phrase(&self, text: &str) -> Vec<Node> {
         let words: Vec<String> = tokens(&mut folded_analyzer(), text)
             .into_iter()
             .map(|(word, _, _)| word)
@@ -503,14 +478,7 @@ impl Builder<'_> {
                     .enumerate()
                     .map(|(i, w)| (i, Term::from_field_text(field, w)))
                     .collect();
-                let phrase = PhraseQuery::new_with_offset_and_slop(terms, PHRASE_SLOP);
-                (
-                    Occur::Should,
-                    Box::new(BoostQuery::new(
-                        Box::new(phrase),
-                        spec.weight * PHRASE_WEIGHT,
-                    )) as Box<dyn Query>,
-                )
+                Node::phrase(terms, PHRASE_SLOP, spec.weight * PHRASE_WEIGHT)
             })
             .collect()
     }
@@ -550,13 +518,8 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     rows[a.len()][b.len()]
 }
 
-fn term_clause(field: Field, text: &str, weight: f32) -> (Occur, Box<dyn Query>) {
-    let term = Term::from_field_text(field, text);
-    let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
-    (
-        Occur::Should,
-        Box::new(BoostQuery::new(Box::new(query), weight)),
-    )
+fn term_clause(field: Field, text: &str, weight: f32) -> Node {
+    Node::term(Term::from_field_text(field, text), weight)
 }
 
 /// The `limit` most frequent of `terms` (term → documents), most frequent first.

@@ -105,10 +105,10 @@ pub fn build() -> (Schema, Fields) {
     let founded_year = builder.add_u64_field("founded_year", FAST | INDEXED);
     let updated = builder.add_u64_field("updated", FAST);
     let summary = builder.add_text_field("summary", STORED);
-    let lat = builder.add_f64_field(super::geo_collect::LAT, FAST);
-    let lon = builder.add_f64_field(super::geo_collect::LON, FAST);
+    let lat = builder.add_f64_field(super::geo_index::LAT, FAST);
+    let lon = builder.add_f64_field(super::geo_index::LON, FAST);
     let cells = builder.add_text_field("cells", STRING);
-    let first_point = builder.add_u64_field(super::geo_collect::FIRST_POINT, FAST);
+    let first_point = builder.add_u64_field(super::geo_index::FIRST_POINT, FAST);
     let within = builder.add_facet_field("within", FacetOptions::default());
     let serves = builder.add_facet_field("serves", FacetOptions::default());
     let country = builder.add_text_field("country", STRING);

@@ -1,17 +1,16 @@
-//! Geographic filtering and distances inside tantivy. The query narrows candidates to a
-//! latitude/longitude box with fast-field ranges; [`AreaFilter`] then applies the exact test to
-//! each candidate's points (read from the same fast fields), and [`Distances`] measures every
-//! match's nearest point when results are sorted or counted by distance.
+//! Geographic filtering and distances inside the index. Grid-cell terms (or, for large areas,
+//! fast-field ranges) narrow the candidates to the area's bounding box; [`AreaTest`] then
+//! applies the exact test to each candidate's points (read from the lat/lon fast fields), and
+//! [`Distances`] measures a document's nearest point when results are sorted or counted by
+//! distance.
 
 use std::ops::Bound;
-use std::sync::Arc;
 
-use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
-use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, Term};
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery};
+use tantivy::{DocId, SegmentReader, Term};
 
+use super::matching::Restriction;
 use super::schema::Fields;
 use crate::geography::{Area, Bounds, GeoPoint, Verdict, haversine_km, unpack};
 
@@ -38,10 +37,10 @@ pub fn cells(lat: f64, lon: f64) -> impl Iterator<Item = String> {
     (0..CELL_SIZES.len()).map(move |level| cell(level, lat, lon))
 }
 
-/// Documents with a point in a grid cell that touches the box: posting lists of a few cell
-/// terms, cheap to intersect with a text query. Boxes too large for [`MAX_CELLS`] cells at the
-/// coarsest level use the fast-field ranges of [`box_query`] instead.
-pub fn coarse_query(fields: &Fields, bounds: Bounds) -> Box<dyn Query> {
+/// Documents with a point in a grid cell that touches the box: the posting lists of a few cell
+/// terms. Boxes too large for [`MAX_CELLS`] cells at the coarsest level use the fast-field
+/// ranges of [`box_query`] instead.
+pub fn coarse_restriction(fields: &Fields, bounds: Bounds) -> Restriction {
     for level in (0..CELL_SIZES.len()).rev() {
         let size = CELL_SIZES[level];
         let (lat0, lat1) = (
@@ -55,19 +54,18 @@ pub fn coarse_query(fields: &Fields, bounds: Bounds) -> Box<dyn Query> {
         if (lat1 - lat0 + 1) * (lon1 - lon0 + 1) > MAX_CELLS {
             continue;
         }
-        let mut any_cell: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut any_cell = Vec::new();
         for lat in lat0..=lat1 {
             for lon in lon0..=lon1 {
-                let term = Term::from_field_text(fields.cells, &format!("{level}:{lat}:{lon}"));
-                any_cell.push((
-                    Occur::Should,
-                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                any_cell.push(Term::from_field_text(
+                    fields.cells,
+                    &format!("{level}:{lat}:{lon}"),
                 ));
             }
         }
-        return Box::new(BooleanQuery::new(any_cell));
+        return Restriction::AnyTerm(any_cell);
     }
-    box_query(fields, bounds)
+    Restriction::Query(box_query(fields, bounds))
 }
 
 /// Documents with a point inside the box (on the lat and lon fast fields). With several points
@@ -120,52 +118,24 @@ impl SegmentPoints {
     }
 }
 
-/// Passes to `inner` only the documents with a point inside every area (all of them pass when
-/// there is no area).
-pub struct AreaFilter<C> {
-    pub inner: C,
-    pub areas: Arc<Vec<Area>>,
-}
-
-pub struct AreaFilterSegment<C> {
-    inner: C,
-    areas: Arc<Vec<Area>>,
+/// The exact geographic test of one segment's documents: a point inside every area.
+pub struct AreaTest<'a> {
+    areas: &'a [Area],
     points: SegmentPoints,
 }
 
-impl<C: Collector> Collector for AreaFilter<C> {
-    type Fruit = C::Fruit;
-    type Child = AreaFilterSegment<C::Child>;
-
-    fn for_segment(
-        &self,
-        segment: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<Self::Child> {
-        Ok(AreaFilterSegment {
-            inner: self.inner.for_segment(segment, reader)?,
-            areas: Arc::clone(&self.areas),
+impl<'a> AreaTest<'a> {
+    pub fn new(reader: &SegmentReader, areas: &'a [Area]) -> tantivy::Result<AreaTest<'a>> {
+        Ok(AreaTest {
+            areas,
             points: SegmentPoints::open(reader)?,
         })
     }
 
-    fn requires_scoring(&self) -> bool {
-        self.inner.requires_scoring()
-    }
-
-    fn merge_fruits(
-        &self,
-        fruits: Vec<<Self::Child as SegmentCollector>::Fruit>,
-    ) -> tantivy::Result<Self::Fruit> {
-        self.inner.merge_fruits(fruits)
-    }
-}
-
-impl<C> AreaFilterSegment<C> {
     /// Decided from the packed first point when it is clearly inside every area (or, for a
     /// document with one point, clearly outside one); otherwise by the exact points.
-    fn accepts(&self, doc: DocId) -> bool {
-        let areas = &self.areas;
+    pub fn accepts(&self, doc: DocId) -> bool {
+        let areas = self.areas;
         if areas.is_empty() {
             return true;
         }
@@ -184,77 +154,26 @@ impl<C> AreaFilterSegment<C> {
     }
 }
 
-impl<C: SegmentCollector> SegmentCollector for AreaFilterSegment<C> {
-    type Fruit = C::Fruit;
-
-    fn collect(&mut self, doc: DocId, score: Score) {
-        if self.accepts(doc) {
-            self.inner.collect(doc, score);
-        }
-    }
-
-    fn harvest(self) -> Self::Fruit {
-        self.inner.harvest()
-    }
-}
-
-/// Every matching document with its distance from `origin` to its nearest point (None for a
-/// document without a point) and its score.
+/// Distances from `origin` to the points of one segment's documents.
 pub struct Distances {
-    pub origin: GeoPoint,
-}
-
-pub type Measured = Vec<(Option<f64>, Score, DocAddress)>;
-
-pub struct DistancesSegment {
     origin: GeoPoint,
-    segment: SegmentOrdinal,
     points: SegmentPoints,
-    measured: Measured,
 }
 
-impl Collector for Distances {
-    type Fruit = Measured;
-    type Child = DistancesSegment;
-
-    fn for_segment(
-        &self,
-        segment: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<Self::Child> {
-        Ok(DistancesSegment {
-            origin: self.origin,
-            segment,
+impl Distances {
+    pub fn new(reader: &SegmentReader, origin: GeoPoint) -> tantivy::Result<Distances> {
+        Ok(Distances {
+            origin,
             points: SegmentPoints::open(reader)?,
-            measured: Vec::new(),
         })
     }
 
-    fn requires_scoring(&self) -> bool {
-        true
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Measured>) -> tantivy::Result<Measured> {
-        Ok(fruits.into_iter().flatten().collect())
-    }
-}
-
-impl SegmentCollector for DistancesSegment {
-    type Fruit = Measured;
-
-    fn collect(&mut self, doc: DocId, score: Score) {
-        let origin = self.origin;
-        let nearest = self
-            .points
+    /// To the document's nearest point, in kilometres; `None` for a document without a point.
+    pub fn nearest_km(&self, doc: DocId) -> Option<f64> {
+        self.points
             .of(doc)
-            .map(|p| haversine_km(origin, p))
-            .min_by(f64::total_cmp);
-        self.measured
-            .push((nearest, score, DocAddress::new(self.segment, doc)));
-    }
-
-    fn harvest(self) -> Measured {
-        self.measured
+            .map(|p| haversine_km(self.origin, p))
+            .min_by(f64::total_cmp)
     }
 }
 

@@ -1,0 +1,146 @@
+//! The engine against tantivy: for many queries on the demo dataset, the documents the engine
+//! selects and the scores it gives them are those of tantivy's own evaluation of the same plan
+//! (`Node::to_query`), every document scored exhaustively.
+
+use std::collections::BTreeMap;
+
+use tantivy::collector::TopDocs;
+use tantivy::{DocAddress, Searcher};
+
+use super::document::Related;
+use super::index::SearchIndex;
+use super::matching::{Prepared, SegmentPlan};
+use super::plan::{Compiled, Node};
+use super::query::{Strictness, text_query};
+use super::scoring;
+use crate::model::decode_record;
+
+fn demo_index() -> (tempfile::TempDir, SearchIndex) {
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::create(dir.path(), 2).unwrap();
+    for line in crate::DEMO_DATASET.lines() {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        let record = decode_record(value).unwrap();
+        index.upsert(&record, &Related::default()).unwrap();
+    }
+    index.commit(1).unwrap();
+    (dir, index)
+}
+
+/// Every selected document with the engine's score.
+fn engine(searcher: &Searcher, plan: &Node) -> BTreeMap<DocAddress, f32> {
+    let prepared = Prepared::new(searcher, Compiled::new(plan)).unwrap();
+    let mut out = BTreeMap::new();
+    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let mut segment = SegmentPlan::new(&prepared, ord, reader);
+        let mut selection = segment.matches().unwrap();
+        if let Some(alive) = reader.alive_bitset() {
+            selection.retain(|doc| alive.is_alive(doc));
+        }
+        let scores = scoring::scores(&mut segment, &selection).unwrap();
+        for doc in selection.iter() {
+            out.insert(DocAddress::new(ord as u32, doc), scores[doc as usize]);
+        }
+    }
+    out
+}
+
+/// Every matching document with tantivy's score.
+fn reference(searcher: &Searcher, plan: &Node) -> BTreeMap<DocAddress, f32> {
+    let everything = TopDocs::with_limit(searcher.num_docs() as usize + 1).order_by_score();
+    searcher
+        .search(plan.to_query().as_ref(), &everything)
+        .unwrap()
+        .into_iter()
+        .map(|(score, address)| (address, score))
+        .collect()
+}
+
+fn assert_same(searcher: &Searcher, what: &str, plan: &Node) {
+    let (ours, theirs) = (engine(searcher, plan), reference(searcher, plan));
+    assert_eq!(
+        ours.keys().collect::<Vec<_>>(),
+        theirs.keys().collect::<Vec<_>>(),
+        "{what}: different documents"
+    );
+    for (address, score) in &ours {
+        let expected = theirs[address];
+        assert!(
+            (score - expected).abs() <= 1e-4 * expected.abs().max(1.0),
+            "{what}: {address:?} scores {score}, tantivy {expected}"
+        );
+    }
+}
+
+#[test]
+fn the_engine_matches_and_scores_every_query_as_tantivy_does() {
+    let (_dir, index) = demo_index();
+    let searcher = index.searcher();
+    let judged: Vec<serde_json::Value> =
+        serde_json::from_str(include_str!("../../tests/data/relevance.json")).unwrap();
+    let mut texts: Vec<String> = judged
+        .iter()
+        .map(|q| q["query"].as_str().unwrap().to_owned())
+        .collect();
+    // Kinds of organisation alone and with a topic, synonyms of several words, five words or
+    // more (one may be missing), a typo, an unfinished last word, English, nothing known.
+    texts.extend(
+        [
+            "OJF",
+            "shoqata mjedisore",
+            "organizatë e shoqërisë civile Vlorë",
+            "shoqëri civile",
+            "të drejtat e njeriut të grave në Shkodër",
+            "monitorim prokurimi publik bashkia Vlore transparence",
+            "prokurimt",
+            "mjed",
+            "public procurement monitoring",
+            "qwzx",
+        ]
+        .map(str::to_owned),
+    );
+    let mut compared = 0;
+    for text in &texts {
+        for strictness in [Strictness::Normal, Strictness::Relaxed, Strictness::Any] {
+            let query = text_query(&searcher, searcher.schema(), text, strictness);
+            let Some(plan) = query.plan else {
+                continue;
+            };
+            assert_same(&searcher, &format!("{text:?} {strictness:?}"), &plan);
+            compared += 1;
+        }
+    }
+    assert!(compared >= 3 * 85, "{compared} plans compared");
+}
+
+#[test]
+fn preferences_score_a_fixed_weight_where_they_match() {
+    let (_dir, index) = demo_index();
+    let searcher = index.searcher();
+    let fields = super::schema::build().1;
+    let preference = |field, value: &str, weight| {
+        Node::constant(
+            super::filters::facet_term(fields.facet(field), value),
+            weight,
+        )
+    };
+    use super::request::FilterField::{County, ThematicArea};
+    let text = text_query(&searcher, searcher.schema(), "mjedis", Strictness::Normal)
+        .plan
+        .unwrap();
+    let preferences = Node::any(vec![
+        preference(ThematicArea, "environment", 2.0),
+        preference(County, "Vlorë", 1.5),
+    ]);
+    assert_same(&searcher, "preferences", &preferences);
+    let scores: std::collections::BTreeSet<String> = engine(&searcher, &preferences)
+        .values()
+        .map(|score| score.to_string())
+        .collect();
+    assert_eq!(scores, ["1.5", "2", "3.5"].map(str::to_owned).into());
+    assert_same(
+        &searcher,
+        "text or preferences",
+        &Node::any(vec![text, preferences]),
+    );
+}

@@ -1,0 +1,89 @@
+//! Reading found documents: a hit from the stored summary, with highlighted snippets when asked.
+
+use tantivy::collector::TopDocs;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+
+use super::SearchError;
+use super::analysis::Stems;
+use super::document;
+use super::highlight::highlight;
+use super::query::Marks;
+use super::request::Hit;
+use super::schema::Fields;
+use crate::model::RecordKind;
+
+/// The hit of a document, with highlights of what the marks match when asked.
+pub fn hit(
+    searcher: &Searcher,
+    fields: &Fields,
+    score: Option<f32>,
+    address: DocAddress,
+    highlight: Option<(&Marks, &mut Stems)>,
+) -> Result<Hit, SearchError> {
+    let doc: TantivyDocument = searcher.doc(address)?;
+    let highlights = highlight.map(|(marks, stems)| highlights(fields, &doc, marks, stems));
+    let text = doc
+        .get_first(fields.summary)
+        .and_then(|v| v.as_str())
+        .unwrap_or("{}");
+    let mut summary: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text)
+        .map_err(|source| SearchError::CorruptSummary {
+            key: format!("{address:?}"),
+            source,
+        })?;
+    let mut take = |key: &str| match summary.shift_remove(key) {
+        Some(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    };
+    let kind = RecordKind::parse(&take("type")).unwrap_or(RecordKind::Organisation);
+    let id = take("id");
+    let name = take("name");
+    Ok(Hit {
+        kind,
+        id,
+        name,
+        score,
+        distance_km: None,
+        highlights,
+        summary,
+    })
+}
+
+/// Snippets of the stored name, description and expertise tags that `marks` match.
+fn highlights(
+    fields: &Fields,
+    doc: &TantivyDocument,
+    marks: &Marks,
+    stems: &mut Stems,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    let texts = |field| doc.get_all(field).filter_map(|v| v.as_str());
+    if let Some(name) = texts(fields.name).find_map(|t| highlight(t, marks, stems)) {
+        out.insert("name".into(), name.into());
+    }
+    if let Some(text) = texts(fields.description).find_map(|t| highlight(t, marks, stems)) {
+        out.insert("description".into(), text.into());
+    }
+    let tags: Vec<serde_json::Value> = texts(fields.expertise)
+        .filter_map(|t| highlight(t, marks, stems))
+        .map(Into::into)
+        .collect();
+    if !tags.is_empty() {
+        out.insert("expertise".into(), tags.into());
+    }
+    out
+}
+
+/// The name of a record in the index.
+pub fn name_of(searcher: &Searcher, fields: &Fields, kind: RecordKind, id: &str) -> Option<String> {
+    let term = Term::from_field_text(fields.key, &document::key(kind, id));
+    let query = TermQuery::new(term, IndexRecordOption::Basic);
+    let found = searcher
+        .search(&query, &TopDocs::with_limit(1).order_by_score())
+        .ok()?;
+    let (_, address) = found.first()?;
+    let hit = hit(searcher, fields, None, *address, None).ok()?;
+    Some(hit.name)
+}
