@@ -38,10 +38,23 @@ pub fn import_into(dir: &std::path::Path, lines: impl Iterator<Item = String>) -
     directory
 }
 
+/// [`import_into`], then closed (which lets the indexer finish merging what the import wrote)
+/// and opened again: a directory as `serve` finds it.
+pub fn imported(dir: &std::path::Path, lines: impl Iterator<Item = String>) -> Directory {
+    drop(import_into(dir, lines));
+    Directory::open(
+        dir,
+        Options {
+            writer_threads: WRITER_THREADS,
+        },
+    )
+    .unwrap()
+}
+
 /// A directory in a temporary folder holding `lines`, fully indexed.
 pub fn directory_with(lines: impl Iterator<Item = String>) -> (tempfile::TempDir, Directory) {
     let dir = tempfile::tempdir().unwrap();
-    let directory = import_into(dir.path(), lines);
+    let directory = imported(dir.path(), lines);
     (dir, directory)
 }
 
@@ -64,7 +77,7 @@ pub fn demo_directory(organisations: usize) -> (Option<tempfile::TempDir>, Direc
                 .unwrap()
             } else {
                 let _ = std::fs::remove_dir_all(&dir);
-                let directory = import_into(&dir, demo_lines(organisations).into_iter());
+                let directory = imported(&dir, demo_lines(organisations).into_iter());
                 std::fs::write(complete, b"").unwrap();
                 directory
             };

@@ -50,21 +50,33 @@ impl Directory {
         };
         let mut batch: Vec<(usize, String)> = Vec::with_capacity(BATCH_LINES);
         let mut line_number = 0;
-        for line in lines {
-            line_number += 1;
-            let line = line?;
-            if line.trim().is_empty() {
-                continue;
+        let mut bulk = None;
+        let result = (|| {
+            for line in lines {
+                line_number += 1;
+                let line = line?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                batch.push((line_number, line));
+                if batch.len() == BATCH_LINES {
+                    // More than a batch: a bulk import.
+                    if bulk.is_none() {
+                        self.begin_bulk();
+                        bulk = Some(());
+                    }
+                    self.import_batch(std::mem::take(&mut batch), &mut report)?;
+                    progress(line_number);
+                }
             }
-            batch.push((line_number, line));
-            if batch.len() == BATCH_LINES {
-                self.import_batch(std::mem::take(&mut batch), &mut report)?;
-                progress(line_number);
-            }
+            self.import_batch(std::mem::take(&mut batch), &mut report)?;
+            progress(line_number);
+            Ok(())
+        })();
+        if bulk.is_some() {
+            self.end_bulk(report.last_seq);
         }
-        self.import_batch(batch, &mut report)?;
-        progress(line_number);
-        Ok(report)
+        result.map(|()| report)
     }
 
     fn import_batch(

@@ -84,6 +84,7 @@ pub(super) fn catch_up(shared: &Shared) -> Result<u64, DirectoryError> {
         let from = shared.index.committed_seq();
         let changes = shared.store.changes_after(from, BATCH)?;
         let Some(&(last, _)) = changes.last() else {
+            merge_after_bulk(shared, from)?;
             shared.indexed_seq.send_replace(from);
             return Ok(from);
         };
@@ -112,6 +113,21 @@ pub(super) fn catch_up(shared: &Shared) -> Result<u64, DirectoryError> {
             shared.store.prune_changes_through(last - KEEP_CHANGES)?;
         }
     }
+}
+
+/// Once every bulk import has ended and the index holds what they wrote (`indexed`), merges
+/// the segments they left into one, so that searches open one set of postings per term.
+fn merge_after_bulk(shared: &Shared, indexed: u64) -> Result<(), DirectoryError> {
+    let mut bulk = shared.bulk.lock().unwrap_or_else(|e| e.into_inner());
+    match bulk.merge_after {
+        Some(seq) if bulk.running == 0 && indexed >= seq => {
+            bulk.merge_after = None;
+            shared.index.set_bulk(false);
+            shared.index.merge_all()?;
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// What a record's index document needs besides the record: an organisation's current

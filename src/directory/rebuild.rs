@@ -22,6 +22,7 @@ pub(super) fn rebuild(
     // Changes after this point are replayed by the indexer; replay is idempotent.
     let seq = store.last_seq();
     let fresh = SearchIndex::create(&fresh_dir, writer_threads)?;
+    fresh.set_bulk(true);
     let mut count = 0_usize;
     for kind in [RecordKind::Organisation, RecordKind::Network] {
         for record in store.records(kind) {
@@ -32,6 +33,7 @@ pub(super) fn rebuild(
         }
     }
     fresh.commit(seq)?;
+    fresh.merge_all()?;
     drop(fresh);
     if index_dir.exists() {
         std::fs::remove_dir_all(index_dir)?;

@@ -38,6 +38,17 @@ pub(super) struct Shared {
     pub index: SearchIndex,
     /// The last change-log sequence number visible in search.
     pub indexed_seq: watch::Sender<u64>,
+    /// Bulk imports under way, and what the indexer merges once they are done.
+    pub bulk: Mutex<Bulk>,
+}
+
+/// Bulk imports leave the index's segments unmerged while they run; the indexer merges them
+/// into one when the last has ended and it has indexed everything they wrote.
+#[derive(Debug, Default)]
+pub(super) struct Bulk {
+    pub running: usize,
+    /// Merge once the index holds this change and no bulk import runs.
+    pub merge_after: Option<u64>,
 }
 
 /// Records as (kind, id, version), sorted: what the store or the index holds.
@@ -110,6 +121,7 @@ impl Directory {
             store,
             index,
             indexed_seq,
+            bulk: Mutex::default(),
         });
         indexer::catch_up(&shared)?;
         let forgotten = shared.store.forget_expired_keys(unix_seconds())?;
@@ -544,6 +556,11 @@ impl Directory {
     /// Writes durably and wakes the indexer.
     pub(super) fn apply(&self, writes: Vec<Write>) -> Result<u64, DirectoryError> {
         let seq = self.shared.store.apply(writes)?;
+        self.notify_indexer();
+        Ok(seq)
+    }
+
+    pub(super) fn notify_indexer(&self) {
         if let Some(indexer) = self
             .indexer
             .lock()
@@ -552,7 +569,23 @@ impl Directory {
         {
             indexer.notify();
         }
-        Ok(seq)
+    }
+
+    /// Starts a bulk import (see [`Bulk`]).
+    pub(super) fn begin_bulk(&self) {
+        let mut bulk = self.shared.bulk.lock().unwrap_or_else(|e| e.into_inner());
+        bulk.running += 1;
+        self.shared.index.set_bulk(true);
+    }
+
+    /// Ends a bulk import whose last write was the change `seq`.
+    pub(super) fn end_bulk(&self, seq: u64) {
+        {
+            let mut bulk = self.shared.bulk.lock().unwrap_or_else(|e| e.into_inner());
+            bulk.running = bulk.running.saturating_sub(1);
+            bulk.merge_after = Some(bulk.merge_after.map_or(seq, |s| s.max(seq)));
+        }
+        self.notify_indexer();
     }
 
     /// Validates and normalises a record; a network's members must exist, in the store or among

@@ -2,7 +2,7 @@
 //! or a polygon with holes. Each has a coarse bounding box, used inside the index, and an exact
 //! test, applied to the survivors.
 
-use geo::{Intersects, MultiPolygon};
+use geo::{Contains, Coord, Intersects, MultiPolygon, Rect};
 
 use super::point::{GeoPoint, PACKING_ERROR_DEG, PACKING_ERROR_KM, to_point};
 
@@ -120,6 +120,63 @@ impl Area {
         }
     }
 
+    /// Whether every point of the box (edges included) is inside the area, for boxes of at most
+    /// a degree: then whatever lies in the box needs no exact test. `false` when unsure.
+    pub fn covers(&self, cell: Bounds) -> bool {
+        // Points are filed into boxes by rounded division: allow for a point a hair outside.
+        const MARGIN: f64 = 1e-9;
+        let cell = Bounds {
+            min_lat: cell.min_lat - MARGIN,
+            max_lat: cell.max_lat + MARGIN,
+            min_lon: cell.min_lon - MARGIN,
+            max_lon: cell.max_lon + MARGIN,
+        };
+        if cell.max_lat - cell.min_lat > 1.0 + 2.0 * MARGIN
+            || cell.max_lon - cell.min_lon > 1.0 + 2.0 * MARGIN
+        {
+            return false;
+        }
+        match self {
+            // The farthest point of a small box from a point within a few thousand kilometres
+            // is a corner: the distance along a parallel or a meridian has no maximum short of
+            // the far side of the Earth.
+            Area::Circle { center, radius_km } => {
+                *radius_km <= 5_000.0
+                    && [
+                        (cell.min_lat, cell.min_lon),
+                        (cell.min_lat, cell.max_lon),
+                        (cell.max_lat, cell.min_lon),
+                        (cell.max_lat, cell.max_lon),
+                    ]
+                    .into_iter()
+                    .all(|(lat, lon)| {
+                        super::haversine_km(*center, GeoPoint::new(lat, lon)) <= *radius_km
+                    })
+            }
+            Area::Rect {
+                min_lon,
+                min_lat,
+                max_lon,
+                max_lat,
+            } => {
+                *min_lat <= cell.min_lat
+                    && cell.max_lat <= *max_lat
+                    && *min_lon <= cell.min_lon
+                    && cell.max_lon <= *max_lon
+            }
+            Area::Shape(shape) => shape.contains(&Rect::new(
+                Coord {
+                    x: cell.min_lon,
+                    y: cell.min_lat,
+                },
+                Coord {
+                    x: cell.max_lon,
+                    y: cell.max_lat,
+                },
+            )),
+        }
+    }
+
     pub fn bounds(&self) -> Bounds {
         match self {
             Area::Circle { center, radius_km } => circle_bounds(*center, *radius_km),
@@ -193,6 +250,64 @@ mod tests {
     use super::*;
     use crate::geography::haversine_km;
     use geo::{Destination, Haversine};
+
+    /// A box the area covers has every point of a fine grid over it inside the area: circles
+    /// of several sizes, a box, and a polygon with a hole, against boxes around them.
+    #[test]
+    fn a_covered_box_has_every_point_inside() {
+        let square = |x0: f64, y0: f64, x1: f64, y1: f64| {
+            geo::LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)])
+        };
+        let areas = [
+            Area::Circle {
+                center: GeoPoint::new(41.3275, 19.8187),
+                radius_km: 10.0,
+            },
+            Area::Circle {
+                center: GeoPoint::new(40.47, 19.49),
+                radius_km: 60.0,
+            },
+            Area::Rect {
+                min_lon: 19.7,
+                min_lat: 41.25,
+                max_lon: 19.95,
+                max_lat: 41.4,
+            },
+            Area::Shape(MultiPolygon::new(vec![geo::Polygon::new(
+                square(19.3, 41.1, 19.9, 41.6),
+                vec![square(19.5, 41.3, 19.6, 41.4)],
+            )])),
+        ];
+        let mut covered = 0;
+        for area in &areas {
+            let size = 0.0625;
+            for i in 0..16 {
+                for j in 0..16 {
+                    let (lat, lon) = (40.0 + f64::from(i) * size, 19.0 + f64::from(j) * size);
+                    let cell = Bounds {
+                        min_lat: lat,
+                        max_lat: lat + size,
+                        min_lon: lon,
+                        max_lon: lon + size,
+                    };
+                    if !area.covers(cell) {
+                        continue;
+                    }
+                    covered += 1;
+                    for a in 0..=8 {
+                        for b in 0..=8 {
+                            let point = GeoPoint::new(
+                                lat + size * f64::from(a) / 8.0,
+                                lon + size * f64::from(b) / 8.0,
+                            );
+                            assert!(area.contains(point), "{area:?} {point:?}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(covered > 20, "only {covered} boxes covered");
+    }
 
     #[test]
     fn circle_bounds_hold_every_point_of_the_circle() {

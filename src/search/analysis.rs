@@ -5,6 +5,7 @@
 //! `SCHEMA_VERSION`.
 
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
@@ -77,20 +78,25 @@ impl QueryWord {
 /// Stems folded words, as the stemmed fields do.
 pub struct Stems {
     english: TextAnalyzer,
-    stopwords: HashSet<&'static str>,
+}
+
+/// Built once: the analyser's stopword filter and the Albanian stopwords are sets of some
+/// hundred words, too many to build for every query.
+fn prototypes() -> &'static (TextAnalyzer, HashSet<&'static str>) {
+    static PROTOTYPES: OnceLock<(TextAnalyzer, HashSet<&'static str>)> = OnceLock::new();
+    PROTOTYPES.get_or_init(|| (english_analyzer(), stopwords().collect()))
 }
 
 impl Stems {
     pub fn new() -> Stems {
         Stems {
-            english: english_analyzer(),
-            stopwords: stopwords().collect(),
+            english: prototypes().0.clone(),
         }
     }
 
     /// The Albanian stem of a folded word, `None` for a stopword.
     pub fn albanian(&self, word: &str) -> Option<String> {
-        (!self.stopwords.contains(word)).then(|| stemmer().stem(word).to_owned())
+        (!prototypes().1.contains(word)).then(|| stemmer().stem(word).to_owned())
     }
 
     /// The English stem of a folded word, `None` for a stopword.

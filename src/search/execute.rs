@@ -213,6 +213,13 @@ fn select<'a>(
             }
             base.and(&restriction.matches(searcher, reader)?);
         }
+        // Documents with a point in a cell inside every area need no exact test.
+        let mut certainly_inside = None;
+        if let Some(near) = filters.near.as_ref().filter(|_| !base.is_empty()) {
+            let (candidates, inside) = near.matches(searcher, reader)?;
+            base.and(&candidates);
+            certainly_inside = Some(inside);
+        }
         if let Some(excluded) = filters.excluded.as_ref().filter(|_| !base.is_empty()) {
             base.and_not(&excluded.matches(searcher, reader)?);
         }
@@ -244,7 +251,11 @@ fn select<'a>(
             for bits in &without {
                 checked.or(bits);
             }
-            checked.retain(|doc| alive.is_none_or(|a| a.is_alive(doc)) && inside.accepts(doc));
+            checked.retain(|doc| {
+                alive.is_none_or(|a| a.is_alive(doc))
+                    && (certainly_inside.as_ref().is_some_and(|c| c.contains(doc))
+                        || inside.accepts(doc))
+            });
             selection.and(&checked);
             for bits in &mut without {
                 bits.and(&checked);

@@ -1,18 +1,19 @@
 //! The filters of a search as restrictions (see `matching`): kind, facet values, the units a
-//! record is in or serves, the coarse geographic box, and exclusions.
+//! record is in or serves, the grid cells around the search's areas, and exclusions.
 
 use tantivy::Term;
 use tantivy::schema::{Facet, Field};
 
-use super::geo_index::coarse_restriction;
+use super::geo_index::Coarse;
 use super::matching::Restriction;
 use super::request::{FilterField, SearchRequest};
 use super::schema::Fields;
-use crate::geography::Bounds;
 
 pub struct Filters {
     /// What every result passes.
     pub always: Vec<Restriction>,
+    /// Where the documents inside the search's areas can be (their exact test comes after).
+    pub near: Option<Coarse>,
     /// Values of facet fields: the counts of a field leave out its own filter.
     pub by_field: Vec<(FilterField, Restriction)>,
     /// Records with any of these are left out.
@@ -27,13 +28,6 @@ impl Filters {
                 fields.kind,
                 kind.as_str(),
             )]));
-        }
-        if !request.areas.is_empty() {
-            let bounds = request
-                .areas
-                .iter()
-                .fold(Bounds::WORLD, |b, area| b.intersect(area.bounds()));
-            always.push(coarse_restriction(fields, bounds));
         }
         if !request.within.is_empty() {
             always.push(facet_values(fields.within, &request.within));
@@ -62,6 +56,7 @@ impl Filters {
         });
         Filters {
             always,
+            near: (!request.areas.is_empty()).then(|| Coarse::new(fields, &request.areas)),
             by_field,
             excluded,
         }

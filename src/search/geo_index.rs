@@ -8,8 +8,9 @@ use std::ops::Bound;
 
 use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery};
-use tantivy::{DocId, SegmentReader, Term};
+use tantivy::{DocId, Searcher, SegmentReader, Term};
 
+use super::bits::DocBits;
 use super::matching::Restriction;
 use super::schema::Fields;
 use crate::geography::{Area, Bounds, GeoPoint, Verdict, haversine_km, unpack};
@@ -37,35 +38,77 @@ pub fn cells(lat: f64, lon: f64) -> impl Iterator<Item = String> {
     (0..CELL_SIZES.len()).map(move |level| cell(level, lat, lon))
 }
 
-/// Documents with a point in a grid cell that touches the box: the posting lists of a few cell
-/// terms. Boxes too large for [`MAX_CELLS`] cells at the coarsest level use the fast-field
-/// ranges of [`box_query`] instead.
-pub fn coarse_restriction(fields: &Fields, bounds: Bounds) -> Restriction {
-    for level in (0..CELL_SIZES.len()).rev() {
-        let size = CELL_SIZES[level];
-        let (lat0, lat1) = (
-            (bounds.min_lat / size).floor() as i64,
-            (bounds.max_lat / size).floor() as i64,
-        );
-        let (lon0, lon1) = (
-            (bounds.min_lon / size).floor() as i64,
-            (bounds.max_lon / size).floor() as i64,
-        );
-        if (lat1 - lat0 + 1) * (lon1 - lon0 + 1) > MAX_CELLS {
-            continue;
+/// Where the documents with a point in some areas can be: the grid cells that touch the areas'
+/// bounding box, each marked when the areas cover it entirely (its documents then need no
+/// exact test), or, for boxes too large for [`MAX_CELLS`] cells at the coarsest level, the
+/// fast-field ranges of [`box_query`].
+pub enum Coarse {
+    Cells(Vec<(Term, bool)>),
+    Ranges(Box<dyn Query>),
+}
+
+impl Coarse {
+    pub fn new(fields: &Fields, areas: &[Area]) -> Coarse {
+        let bounds = areas
+            .iter()
+            .fold(Bounds::WORLD, |b, area| b.intersect(area.bounds()));
+        for level in (0..CELL_SIZES.len()).rev() {
+            let size = CELL_SIZES[level];
+            let (lat0, lat1) = (
+                (bounds.min_lat / size).floor() as i64,
+                (bounds.max_lat / size).floor() as i64,
+            );
+            let (lon0, lon1) = (
+                (bounds.min_lon / size).floor() as i64,
+                (bounds.max_lon / size).floor() as i64,
+            );
+            if (lat1 - lat0 + 1) * (lon1 - lon0 + 1) > MAX_CELLS {
+                continue;
+            }
+            let mut cells = Vec::new();
+            for lat in lat0..=lat1 {
+                for lon in lon0..=lon1 {
+                    let term = Term::from_field_text(fields.cells, &format!("{level}:{lat}:{lon}"));
+                    let cell = Bounds {
+                        min_lat: lat as f64 * size,
+                        max_lat: (lat + 1) as f64 * size,
+                        min_lon: lon as f64 * size,
+                        max_lon: (lon + 1) as f64 * size,
+                    };
+                    cells.push((term, areas.iter().all(|area| area.covers(cell))));
+                }
+            }
+            return Coarse::Cells(cells);
         }
-        let mut any_cell = Vec::new();
-        for lat in lat0..=lat1 {
-            for lon in lon0..=lon1 {
-                any_cell.push(Term::from_field_text(
-                    fields.cells,
-                    &format!("{level}:{lat}:{lon}"),
-                ));
+        Coarse::Ranges(box_query(fields, bounds))
+    }
+
+    /// The candidates of a segment, and those of them certainly inside every area.
+    pub fn matches(
+        &self,
+        searcher: &Searcher,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<(DocBits, DocBits)> {
+        let max_doc = reader.max_doc();
+        match self {
+            Coarse::Cells(cells) => {
+                let (mut near, mut inside) = (DocBits::empty(max_doc), DocBits::empty(max_doc));
+                for (term, covered) in cells {
+                    let cell =
+                        Restriction::AnyTerm(vec![term.clone()]).matches(searcher, reader)?;
+                    near.or(&cell);
+                    if *covered {
+                        inside.or(&cell);
+                    }
+                }
+                Ok((near, inside))
+            }
+            Coarse::Ranges(query) => {
+                let near = Restriction::Query(query.box_clone()).matches(searcher, reader)?;
+                Ok((near, DocBits::empty(max_doc)))
             }
         }
-        return Restriction::AnyTerm(any_cell);
     }
-    Restriction::Query(box_query(fields, bounds))
 }
 
 /// Documents with a point inside the box (on the lat and lon fast fields). With several points

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::DocSetCollector;
-use tantivy::indexer::LogMergePolicy;
+use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
 use tantivy::query::AllQuery;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
@@ -177,6 +177,33 @@ impl SearchIndex {
         }
         self.reader.reload()?;
         self.committed_seq.store(seq, Ordering::Release);
+        Ok(())
+    }
+
+    /// Bulk mode, for imports and rebuilds: segments are left unmerged until [`Self::merge_all`]
+    /// at the end, one merge instead of a cascade of them.
+    pub fn set_bulk(&self, bulk: bool) {
+        let writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        if bulk {
+            writer.set_merge_policy(Box::new(NoMergePolicy));
+        } else {
+            writer.set_merge_policy(Box::new(merge_policy()));
+        }
+    }
+
+    /// Merges every committed segment into one, and searches it: a query looks each of its
+    /// terms up and opens its postings once per segment, so one segment answers fastest.
+    pub fn merge_all(&self) -> Result<(), SearchError> {
+        {
+            let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+            let segments = writer.index().searchable_segment_ids()?;
+            if segments.len() > 1 {
+                writer.merge(&segments).wait()?;
+            }
+            // Let the files of the merged segments go.
+            writer.garbage_collect_files().wait()?;
+        }
+        self.reader.reload()?;
         Ok(())
     }
 

@@ -125,21 +125,44 @@ impl<'a> SegmentPlan<'a> {
     }
 
     fn node(&mut self, node: NodeRef) -> tantivy::Result<DocBits> {
+        let mut bits = DocBits::empty(self.reader.max_doc());
+        self.add_node(node, &mut bits)?;
+        Ok(bits)
+    }
+
+    /// Adds the documents `node` matches to `into`. The clauses of an "any" node go straight
+    /// in, without a bitmap of their own, unless a leaf needs the node as a guard.
+    fn add_node(&mut self, node: NodeRef, into: &mut DocBits) -> tantivy::Result<()> {
         let index = match node {
-            NodeRef::Leaf(leaf) => return self.leaf(leaf),
+            NodeRef::Leaf(leaf) => return self.add_leaf(leaf, into),
             NodeRef::Bool(index) => index,
         };
         if let Some(bits) = &self.bools[index] {
-            return Ok(bits.clone());
+            into.or(bits);
+            return Ok(());
         }
+        let spec = &self.prepared.compiled.bools[index];
+        if spec.min == 1 && !self.prepared.compiled.is_guard(index) {
+            for clause in spec.clauses.clone() {
+                self.add_node(clause, into)?;
+            }
+            return Ok(());
+        }
+        let bits = self.bool(index)?;
+        into.or(&bits);
+        self.bools[index] = Some(bits);
+        Ok(())
+    }
+
+    fn bool(&mut self, index: usize) -> tantivy::Result<DocBits> {
         let spec = self.prepared.compiled.bools[index].clone();
         let max_doc = self.reader.max_doc();
-        let bits = if spec.clauses.len() < spec.min {
+        Ok(if spec.clauses.len() < spec.min {
             DocBits::empty(max_doc)
         } else if spec.min == 1 {
             let mut any = DocBits::empty(max_doc);
             for clause in &spec.clauses {
-                any.or(&self.node(*clause)?);
+                self.add_node(*clause, &mut any)?;
             }
             any
         } else if spec.min == spec.clauses.len() {
@@ -165,17 +188,14 @@ impl<'a> SegmentPlan<'a> {
                 }
             }
             enough
-        };
-        self.bools[index] = Some(bits.clone());
-        Ok(bits)
+        })
     }
 
-    fn leaf(&self, index: usize) -> tantivy::Result<DocBits> {
-        let mut bits = DocBits::empty(self.reader.max_doc());
+    fn add_leaf(&self, index: usize, bits: &mut DocBits) -> tantivy::Result<()> {
         match &self.prepared.compiled.leaves[index].leaf {
             Leaf::Term { term, .. } | Leaf::Const { term, .. } => {
                 if let Some(info) = &self.prepared.term_infos[self.segment][index] {
-                    add_postings(&mut bits, self.reader, term.field(), info)?;
+                    add_postings(bits, self.reader, term.field(), info)?;
                 }
             }
             Leaf::Phrase { .. } => {
@@ -189,7 +209,7 @@ impl<'a> SegmentPlan<'a> {
                 }
             }
         }
-        Ok(bits)
+        Ok(())
     }
 }
 

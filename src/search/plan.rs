@@ -196,6 +196,11 @@ pub struct Compiled {
 }
 
 impl Compiled {
+    /// Whether a leaf needs boolean node `index` to match.
+    pub fn is_guard(&self, index: usize) -> bool {
+        self.leaves.iter().any(|leaf| leaf.guards.contains(&index))
+    }
+
     /// The root's own matching is not a guard: the engine only scores documents it selected.
     pub fn new(root: &Node) -> Compiled {
         let mut compiled = Compiled {

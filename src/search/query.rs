@@ -8,7 +8,8 @@
 //! words the index barely knows). Synonym groups (`index/synonyms.txt`) widen a word or phrase
 //! to its equivalents, and the words as a phrase (or near each other) add to the score.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 use tantivy::query::{DfaWrapper, FuzzyTermQuery};
@@ -213,6 +214,7 @@ pub fn text_query(
             .filter_map(|f| schema.get_field(f.name).ok().map(|field| (field, f)))
             .collect(),
         marks: Marks::default(),
+        frequencies: RefCell::default(),
     };
     if content.is_empty() {
         return TextQuery {
@@ -294,6 +296,9 @@ struct Builder<'a> {
     searcher: &'a Searcher,
     fields: Vec<(Field, &'static TextField)>,
     marks: Marks,
+    /// [`Builder::frequencies`] of the words looked up so far: each costs a term lookup per
+    /// field and segment, and a word is asked about more than once.
+    frequencies: RefCell<HashMap<String, Vec<u64>>>,
 }
 
 impl Builder<'_> {
@@ -342,9 +347,12 @@ impl Builder<'_> {
             .flatten();
         // Only a word no field holds as it is looks unfinished; a whole word's other forms are
         // matched by the stemmed fields.
-        let as_prefix = last
-            && word.exact.chars().count() >= PREFIX_MIN_CHARS
-            && !self.is_exact_term(&word.exact);
+        let is_exact_term = self
+            .fields
+            .iter()
+            .zip(&frequencies)
+            .any(|((_, spec), &n)| spec.form == Form::Exact && n > 0);
+        let as_prefix = last && word.exact.chars().count() >= PREFIX_MIN_CHARS && !is_exact_term;
         for (index, &(field, spec)) in self.fields.iter().enumerate() {
             if common && Some(index) != carrier {
                 continue;
@@ -411,18 +419,6 @@ impl Builder<'_> {
             .collect()
     }
 
-    /// Whether any exact field holds `text` as a word.
-    fn is_exact_term(&self, text: &str) -> bool {
-        self.fields
-            .iter()
-            .filter(|(_, spec)| spec.form == Form::Exact)
-            .any(|&(field, _)| {
-                self.searcher
-                    .doc_freq(&Term::from_field_text(field, text))
-                    .is_ok_and(|n| n > 0)
-            })
-    }
-
     /// The synonym terms with a word that is not common: one that most records have adds
     /// cost, not recall.
     fn informative<'s>(&self, alternatives: &[&'s Alternative]) -> Vec<&'s Alternative> {
@@ -445,7 +441,11 @@ impl Builder<'_> {
 
     /// How many documents each field holds the word in (in the form that field indexes).
     fn frequencies(&self, word: &QueryWord) -> Vec<u64> {
-        self.fields
+        if let Some(known) = self.frequencies.borrow().get(&word.exact) {
+            return known.clone();
+        }
+        let frequencies: Vec<u64> = self
+            .fields
             .iter()
             .map(|&(field, spec)| {
                 form_in(word, spec.form)
@@ -456,7 +456,11 @@ impl Builder<'_> {
                     })
                     .unwrap_or(0)
             })
-            .collect()
+            .collect();
+        self.frequencies
+            .borrow_mut()
+            .insert(word.exact.clone(), frequencies.clone());
+        frequencies
     }
 
     /// The query's words as a phrase (a few moves allowed) in the main text fields.
