@@ -38,8 +38,8 @@ fn engine(searcher: &Searcher, plan: &Node) -> BTreeMap<DocAddress, f32> {
             selection.retain(|doc| alive.is_alive(doc));
         }
         let scores = scoring::scores(&mut segment, &selection).unwrap();
-        for doc in selection.iter() {
-            out.insert(DocAddress::new(ord as u32, doc), scores[doc as usize]);
+        for (doc, score) in selection.iter().zip(scores) {
+            out.insert(DocAddress::new(ord as u32, doc), score);
         }
     }
     out
@@ -111,6 +111,64 @@ fn the_engine_matches_and_scores_every_query_as_tantivy_does() {
         }
     }
     assert!(compared >= 3 * 85, "{compared} plans compared");
+}
+
+/// The pruned search for the best `k` gives every document that scores at least the `k`-th
+/// best, with the score exhaustive scoring gives it.
+#[test]
+fn the_best_k_are_those_of_exhaustive_scoring() {
+    let (_dir, index) = demo_index();
+    let searcher = index.searcher();
+    let texts = [
+        "mjedis",
+        "shoqeri civile",
+        "organizatave rinore",
+        "prokurimt publik",
+        "public procurement monitoring",
+        "OSHC mjedisore",
+        "të drejtat e grave Shkodër",
+        "OJF",
+    ];
+    for text in texts {
+        let plan = text_query(&searcher, searcher.schema(), text, Strictness::Normal)
+            .plan
+            .unwrap();
+        let prepared = Prepared::new(&searcher, Compiled::new(&plan)).unwrap();
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let selection = SegmentPlan::new(&prepared, ord, reader).matches().unwrap();
+            let exhaustive: BTreeMap<u32, f32> = selection
+                .iter()
+                .zip(
+                    scoring::scores(&mut SegmentPlan::new(&prepared, ord, reader), &selection)
+                        .unwrap(),
+                )
+                .collect();
+            let mut ranked: Vec<f32> = exhaustive.values().copied().collect();
+            ranked.sort_by(|a, b| b.total_cmp(a));
+            for k in [1, 5, 20, 100] {
+                let best: BTreeMap<u32, f32> =
+                    scoring::best(&mut SegmentPlan::new(&prepared, ord, reader), &selection, k)
+                        .unwrap()
+                        .into_iter()
+                        .collect();
+                for (doc, score) in &best {
+                    assert_eq!(exhaustive[doc], *score, "{text:?} k={k} doc {doc}");
+                }
+                let Some(&kth) = ranked.get(k - 1) else {
+                    assert_eq!(best.len(), exhaustive.len());
+                    continue;
+                };
+                for (doc, score) in &exhaustive {
+                    if *score >= kth {
+                        assert!(
+                            best.contains_key(doc),
+                            "{text:?} k={k}: {doc} ({score}) missing"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
 
 #[test]

@@ -284,8 +284,8 @@ fn measure(
             (Some(plan), true) => Some(scoring::scores(plan, &segment.selection)?),
             _ => None,
         };
-        for doc in segment.selection.iter() {
-            let score = scores.as_ref().map_or(0.0, |s| s[doc as usize]);
+        for (rank, doc) in segment.selection.iter().enumerate() {
+            let score = scores.as_ref().map_or(0.0, |s| s[rank]);
             measured.push((
                 distances.nearest_km(doc),
                 score,
@@ -375,15 +375,14 @@ fn top_by_score(segments: &mut [Selected<'_>], k: usize) -> tantivy::Result<Vec<
         if segment.selection.is_empty() {
             continue;
         }
-        let scores = scoring::scores(plan, &segment.selection)?;
+        let candidates = scoring::best(plan, &segment.selection, k)?;
         let updated = segment
             .reader
             .fast_fields()
             .u64("updated")
             .ok()
             .map(|column| column.first_or_default_col(0));
-        for doc in segment.selection.iter() {
-            let score = scores[doc as usize];
+        for (doc, score) in candidates {
             // A lower score cannot enter; an equal one may, by its update time.
             if score < threshold {
                 continue;

@@ -11,7 +11,7 @@ use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery};
 use tantivy::{DocId, Searcher, SegmentReader, Term};
 
 use super::bits::DocBits;
-use super::matching::Restriction;
+use super::matching::{Restriction, add_term};
 use super::schema::Fields;
 use crate::geography::{Area, Bounds, GeoPoint, Verdict, haversine_km, unpack};
 
@@ -94,11 +94,9 @@ impl Coarse {
             Coarse::Cells(cells) => {
                 let (mut near, mut inside) = (DocBits::empty(max_doc), DocBits::empty(max_doc));
                 for (term, covered) in cells {
-                    let cell =
-                        Restriction::AnyTerm(vec![term.clone()]).matches(searcher, reader)?;
-                    near.or(&cell);
+                    add_term(&mut near, reader, term)?;
                     if *covered {
-                        inside.or(&cell);
+                        add_term(&mut inside, reader, term)?;
                     }
                 }
                 Ok((near, inside))

@@ -22,6 +22,10 @@ pub struct Prepared {
     pub bm25: Vec<Option<Bm25Weight>>,
     /// Per leaf: the tantivy weight of a phrase leaf, scored and times the leaf's weight.
     pub phrases: Vec<Option<Box<dyn Weight>>>,
+    /// Per leaf: the most it can add to a document's score.
+    pub upper: Vec<f32>,
+    /// The leaves by decreasing `upper` (then in plan order): the order scores are summed in.
+    pub order: Vec<usize>,
 }
 
 impl Prepared {
@@ -30,6 +34,7 @@ impl Prepared {
         let mut term_infos = vec![vec![None; compiled.leaves.len()]; segments.len()];
         let mut bm25 = Vec::with_capacity(compiled.leaves.len());
         let mut phrases = Vec::with_capacity(compiled.leaves.len());
+        let mut upper = Vec::with_capacity(compiled.leaves.len());
         let total_docs: u64 = segments.iter().map(|s| u64::from(s.max_doc())).sum();
         let mut average_fieldnorms: HashMap<Field, f32> = HashMap::new();
         for (index, scored) in compiled.leaves.iter().enumerate() {
@@ -44,8 +49,14 @@ impl Prepared {
                         tantivy::query::PhraseQuery::new_with_offset_and_slop(terms.clone(), *slop);
                     let phrase = tantivy::query::BoostQuery::new(Box::new(query), *weight)
                         .weight(EnableScoring::enabled_from_searcher(searcher))?;
+                    // As the phrase query scores: BM25 of its terms' summed IDF.
+                    let terms: Vec<Term> = terms.iter().map(|(_, t)| t.clone()).collect();
+                    let most = Bm25Weight::for_terms(searcher, &terms)?
+                        .boost_by(*weight)
+                        .max_score();
                     bm25.push(None);
                     phrases.push(Some(phrase));
+                    upper.push(most);
                     continue;
                 }
             };
@@ -58,6 +69,7 @@ impl Prepared {
             phrases.push(None);
             if matches!(scored.leaf, Leaf::Const { .. }) {
                 bm25.push(None);
+                upper.push(weight);
                 continue;
             }
             let field = term.field();
@@ -77,13 +89,18 @@ impl Prepared {
             let weight_of_term =
                 Bm25Weight::for_one_term_without_explain(doc_freq, total_docs, average)
                     .boost_by(weight);
+            upper.push(weight_of_term.max_score());
             bm25.push(Some(weight_of_term));
         }
+        let mut order: Vec<usize> = (0..compiled.leaves.len()).collect();
+        order.sort_by(|&a, &b| upper[b].total_cmp(&upper[a]).then(a.cmp(&b)));
         Ok(Prepared {
             compiled,
             term_infos,
             bm25,
             phrases,
+            upper,
+            order,
         })
     }
 }
@@ -213,6 +230,15 @@ impl<'a> SegmentPlan<'a> {
     }
 }
 
+/// Adds every document holding `term`.
+pub fn add_term(bits: &mut DocBits, reader: &SegmentReader, term: &Term) -> tantivy::Result<()> {
+    let inverted = reader.inverted_index(term.field())?;
+    if let Some(info) = inverted.get_term_info(term)? {
+        add_postings(bits, reader, term.field(), &info)?;
+    }
+    Ok(())
+}
+
 /// Adds every document of a term's postings.
 fn add_postings(
     bits: &mut DocBits,
@@ -252,10 +278,7 @@ impl Restriction {
             Restriction::AnyTerm(terms) => {
                 let mut bits = DocBits::empty(max_doc);
                 for term in terms {
-                    let inverted = reader.inverted_index(term.field())?;
-                    if let Some(info) = inverted.get_term_info(term)? {
-                        add_postings(&mut bits, reader, term.field(), &info)?;
-                    }
+                    add_term(&mut bits, reader, term)?;
                 }
                 bits
             }

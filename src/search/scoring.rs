@@ -1,80 +1,183 @@
 //! Scores of the selected documents of a segment, one leaf of the plan at a time: each leaf's
-//! postings are read once (skipping blocks that hold no selected document) and its BM25 score,
-//! fixed weight or phrase score is added to the documents it matches. Every document sums its
-//! leaves in the same order, so equal documents get equal scores.
+//! postings are read once (skipping blocks that hold no document wanted) and its BM25 score,
+//! fixed weight or phrase score is added to the documents it matches. Leaves go by decreasing
+//! upper bound, the same order for every document, so equal documents get equal scores.
+//!
+//! When only the best `k` are wanted, the leaves that can add least are left for the end and
+//! read only for the documents that can still reach the best `k` (MaxScore, term at a time):
+//! once the `k`-th best partial score exceeds what the remaining leaves can add at most, a
+//! document they alone would score is out, and so is any whose partial score plus that most
+//! stays below the `k`-th best.
+
+use std::borrow::Cow;
 
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, Score, TERMINATED};
 
-use super::bits::DocBits;
+use super::bits::{DocBits, Ranks};
 use super::matching::SegmentPlan;
 use super::plan::Leaf;
 
-/// The score of every document of `selection` (indexed by document id; 0 elsewhere).
+/// The score of every document of `selection`, in the order of the selection.
 pub fn scores(plan: &mut SegmentPlan<'_>, selection: &DocBits) -> tantivy::Result<Vec<Score>> {
-    let mut scores = vec![0.0; selection.max_doc() as usize];
+    let mut scores = vec![0.0; selection.len() as usize];
     if selection.is_empty() {
         return Ok(scores);
     }
+    let rank = selection.ranks();
+    for &leaf in &plan.prepared.order {
+        add_leaf(plan, leaf, selection, &rank, &mut scores)?;
+    }
+    Ok(scores)
+}
+
+/// Documents of `selection` with their scores, among them the `k` best: every document whose
+/// score is not below the `k`-th best (and perhaps a few more).
+pub fn best(
+    plan: &mut SegmentPlan<'_>,
+    selection: &DocBits,
+    k: usize,
+) -> tantivy::Result<Vec<(DocId, Score)>> {
+    let all = |scores: Vec<Score>| selection.iter().zip(scores).collect();
+    let count = selection.len() as usize;
+    if count <= k || k == 0 {
+        return Ok(all(scores(plan, selection)?));
+    }
     let prepared = plan.prepared;
-    for (index, scored) in prepared.compiled.leaves.iter().enumerate() {
-        let guarded = plan.guarded(&scored.guards)?;
-        let allowed = match guarded {
-            Some(mut guarded) => {
-                guarded.and(selection);
-                std::borrow::Cow::Owned(guarded)
-            }
-            None => std::borrow::Cow::Borrowed(selection),
+    let rank = selection.ranks();
+    let mut scores = vec![0.0; count];
+    // What the leaves not yet read can add at most: summed afresh each time, since taking
+    // each leaf's bound off a total would leave rounding errors behind.
+    let rest_after = |read: usize| -> Score {
+        prepared.order[read..]
+            .iter()
+            .map(|&l| prepared.upper[l])
+            .sum()
+    };
+    let mut read = 0;
+    let mut highest: Score = 0.0;
+    let mut leaves = prepared.order.iter().copied();
+    // Every document, while an unread leaf could still lift one from nothing into the best.
+    let (threshold, rest) = loop {
+        let Some(leaf) = leaves.next() else {
+            return Ok(all(scores));
         };
-        let allowed = allowed.as_ref();
-        match &scored.leaf {
-            Leaf::Term { term, .. } => {
-                let (Some(info), Some(bm25)) = (
-                    &prepared.term_infos[plan.segment][index],
-                    &prepared.bm25[index],
-                ) else {
-                    continue;
-                };
-                let field = term.field();
-                let fieldnorms = plan.reader.get_fieldnorms_reader(field)?;
-                let postings = plan
-                    .reader
-                    .inverted_index(field)?
-                    .read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
-                for_each_allowed(postings, allowed, |doc, freq| {
-                    scores[doc as usize] += bm25.score(fieldnorms.fieldnorm_id(doc), freq);
-                });
+        add_leaf(plan, leaf, selection, &rank, &mut scores)?;
+        read += 1;
+        let rest = rest_after(read);
+        // No score is above what the leaves read can add: look for the highest only when
+        // that exceeds the rest.
+        if rest < rest_after(0) - rest {
+            highest = scores.iter().copied().fold(highest, Score::max);
+        }
+        if rest < highest {
+            let threshold = kth_best(&scores, k);
+            if beyond(rest, 0.0, threshold) {
+                break (threshold, rest);
             }
-            Leaf::Const { term, weight } => {
-                let Some(info) = &prepared.term_infos[plan.segment][index] else {
-                    continue;
-                };
-                let postings = plan
-                    .reader
-                    .inverted_index(term.field())?
-                    .read_block_postings_from_terminfo(info, IndexRecordOption::Basic)?;
-                for_each_allowed(postings, allowed, |doc, _| scores[doc as usize] += weight);
-            }
-            Leaf::Phrase { .. } => {
-                let Some(weight) = &prepared.phrases[index] else {
-                    continue;
-                };
-                let mut scorer = weight.scorer(plan.reader, 1.0)?;
-                let mut doc = scorer.doc();
-                while doc != TERMINATED {
-                    match allowed.next_from(doc) {
-                        None => break,
-                        Some(next) if next == doc => {
-                            scores[doc as usize] += scorer.score();
-                            doc = scorer.advance();
-                        }
-                        Some(next) => doc = scorer.seek(next),
+        }
+    };
+    // Then only the documents that can still make it, fewer after every leaf.
+    let mut candidates: Vec<(DocId, usize)> = selection
+        .iter()
+        .enumerate()
+        .filter(|&(r, _)| !beyond(rest, scores[r], threshold))
+        .map(|(r, doc)| (doc, r))
+        .collect();
+    for leaf in leaves {
+        let mut wanted = DocBits::empty(selection.max_doc());
+        candidates.iter().for_each(|&(doc, _)| wanted.insert(doc));
+        add_leaf(plan, leaf, &wanted, &rank, &mut scores)?;
+        read += 1;
+        let rest = rest_after(read);
+        let partial: Vec<Score> = candidates.iter().map(|&(_, r)| scores[r]).collect();
+        let threshold = kth_best(&partial, k);
+        candidates.retain(|&(_, r)| !beyond(rest, scores[r], threshold));
+    }
+    Ok(candidates
+        .into_iter()
+        .map(|(doc, r)| (doc, scores[r]))
+        .collect())
+}
+
+/// Whether a document with `partial` points and at most `rest` to come stays below
+/// `threshold`, allowing for rounding in the sums.
+fn beyond(rest: Score, partial: Score, threshold: Score) -> bool {
+    (partial + rest) * (1.0 + 1e-5) + 1e-6 < threshold
+}
+
+/// The `k`-th highest of `scores` (`k` of them at least).
+fn kth_best(scores: &[Score], k: usize) -> Score {
+    let mut copy = scores.to_vec();
+    let (_, kth, _) = copy.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
+    *kth
+}
+
+/// Adds the scores of one leaf to the documents of `wanted` it matches (and whose guards do).
+fn add_leaf(
+    plan: &mut SegmentPlan<'_>,
+    index: usize,
+    wanted: &DocBits,
+    rank: &Ranks<'_>,
+    scores: &mut [Score],
+) -> tantivy::Result<()> {
+    let prepared = plan.prepared;
+    let scored = &prepared.compiled.leaves[index];
+    let allowed = match plan.guarded(&scored.guards)? {
+        Some(mut guarded) => {
+            guarded.and(wanted);
+            Cow::Owned(guarded)
+        }
+        None => Cow::Borrowed(wanted),
+    };
+    let allowed = allowed.as_ref();
+    match &scored.leaf {
+        Leaf::Term { term, .. } => {
+            let (Some(info), Some(bm25)) = (
+                &prepared.term_infos[plan.segment][index],
+                &prepared.bm25[index],
+            ) else {
+                return Ok(());
+            };
+            let field = term.field();
+            let fieldnorms = plan.reader.get_fieldnorms_reader(field)?;
+            let postings = plan
+                .reader
+                .inverted_index(field)?
+                .read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
+            for_each_allowed(postings, allowed, |doc, freq| {
+                scores[rank.of(doc)] += bm25.score(fieldnorms.fieldnorm_id(doc), freq);
+            });
+        }
+        Leaf::Const { term, weight } => {
+            let Some(info) = &prepared.term_infos[plan.segment][index] else {
+                return Ok(());
+            };
+            let postings = plan
+                .reader
+                .inverted_index(term.field())?
+                .read_block_postings_from_terminfo(info, IndexRecordOption::Basic)?;
+            for_each_allowed(postings, allowed, |doc, _| scores[rank.of(doc)] += weight);
+        }
+        Leaf::Phrase { .. } => {
+            let Some(weight) = &prepared.phrases[index] else {
+                return Ok(());
+            };
+            let mut scorer = weight.scorer(plan.reader, 1.0)?;
+            let mut doc = scorer.doc();
+            while doc != TERMINATED {
+                match allowed.next_from(doc) {
+                    None => break,
+                    Some(next) if next == doc => {
+                        scores[rank.of(doc)] += scorer.score();
+                        doc = scorer.advance();
                     }
+                    Some(next) => doc = scorer.seek(next),
                 }
             }
         }
     }
-    Ok(scores)
+    Ok(())
 }
 
 /// Calls `visit` with each document of the postings that `allowed` holds, and its term
