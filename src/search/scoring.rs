@@ -18,17 +18,47 @@ use super::bits::{DocBits, Ranks};
 use super::matching::SegmentPlan;
 use super::plan::Leaf;
 
+/// Where a selected document's score is kept: at its id when the selection is dense (no
+/// counting needed), at its rank in the selection when it is sparse (a small array).
+enum Slots<'a> {
+    ById,
+    ByRank(Ranks<'a>),
+}
+
+impl<'a> Slots<'a> {
+    /// Slots for `selection`, and how many there are.
+    fn new(selection: &'a DocBits) -> (Slots<'a>, usize) {
+        let count = selection.len() as usize;
+        if count * 16 >= selection.max_doc() as usize {
+            (Slots::ById, selection.max_doc() as usize)
+        } else {
+            (Slots::ByRank(selection.ranks()), count)
+        }
+    }
+
+    #[inline]
+    fn of(&self, doc: DocId) -> usize {
+        match self {
+            Slots::ById => doc as usize,
+            Slots::ByRank(ranks) => ranks.of(doc),
+        }
+    }
+}
+
 /// The score of every document of `selection`, in the order of the selection.
 pub fn scores(plan: &mut SegmentPlan<'_>, selection: &DocBits) -> tantivy::Result<Vec<Score>> {
-    let mut scores = vec![0.0; selection.len() as usize];
     if selection.is_empty() {
-        return Ok(scores);
+        return Ok(Vec::new());
     }
-    let rank = selection.ranks();
+    let (slots, size) = Slots::new(selection);
+    let mut scores = vec![0.0; size];
     for &leaf in &plan.prepared.order {
-        add_leaf(plan, leaf, selection, &rank, &mut scores)?;
+        add_leaf(plan, leaf, selection, &slots, &mut scores)?;
     }
-    Ok(scores)
+    Ok(match slots {
+        Slots::ById => selection.iter().map(|doc| scores[doc as usize]).collect(),
+        Slots::ByRank(_) => scores,
+    })
 }
 
 /// Documents of `selection` with their scores, among them the `k` best: every document whose
@@ -38,14 +68,20 @@ pub fn best(
     selection: &DocBits,
     k: usize,
 ) -> tantivy::Result<Vec<(DocId, Score)>> {
-    let all = |scores: Vec<Score>| selection.iter().zip(scores).collect();
     let count = selection.len() as usize;
     if count <= k || k == 0 {
-        return Ok(all(scores(plan, selection)?));
+        let scores = scores(plan, selection)?;
+        return Ok(selection.iter().zip(scores).collect());
     }
     let prepared = plan.prepared;
-    let rank = selection.ranks();
-    let mut scores = vec![0.0; count];
+    let (slots, size) = Slots::new(selection);
+    let mut scores = vec![0.0; size];
+    let scored = |scores: &[Score]| {
+        selection
+            .iter()
+            .map(|doc| (doc, scores[slots.of(doc)]))
+            .collect()
+    };
     // What the leaves not yet read can add at most: summed afresh each time, since taking
     // each leaf's bound off a total would leave rounding errors behind.
     let rest_after = |read: usize| -> Score {
@@ -56,47 +92,51 @@ pub fn best(
     };
     let mut read = 0;
     let mut highest: Score = 0.0;
+    // Counting the leaders reads every score: done again only once the rest has shrunk.
+    let mut counted_at = Score::INFINITY;
     let mut leaves = prepared.order.iter().copied();
     // Every document, while an unread leaf could still lift one from nothing into the best.
     let (threshold, rest) = loop {
         let Some(leaf) = leaves.next() else {
-            return Ok(all(scores));
+            return Ok(scored(&scores));
         };
-        add_leaf(plan, leaf, selection, &rank, &mut scores)?;
+        highest = highest.max(add_leaf(plan, leaf, selection, &slots, &mut scores)?);
         read += 1;
         let rest = rest_after(read);
-        // No score is above what the leaves read can add: look for the highest only when
-        // that exceeds the rest.
-        if rest < rest_after(0) - rest {
-            highest = scores.iter().copied().fold(highest, Score::max);
+        if !beyond(rest, 0.0, highest) || rest > 0.8 * counted_at {
+            continue;
         }
-        if rest < highest {
-            let threshold = kth_best(&scores, k);
-            if beyond(rest, 0.0, threshold) {
-                break (threshold, rest);
-            }
+        // The documents that surely beat one with nothing yet; once there are `k`, the `k`-th
+        // best of them is a score to beat.
+        counted_at = rest;
+        let leaders: Vec<Score> = scores
+            .iter()
+            .copied()
+            .filter(|&score| beyond(rest, 0.0, score))
+            .collect();
+        if leaders.len() >= k {
+            break (kth_best(&leaders, k), rest);
         }
     };
     // Then only the documents that can still make it, fewer after every leaf.
     let mut candidates: Vec<(DocId, usize)> = selection
         .iter()
-        .enumerate()
-        .filter(|&(r, _)| !beyond(rest, scores[r], threshold))
-        .map(|(r, doc)| (doc, r))
+        .map(|doc| (doc, slots.of(doc)))
+        .filter(|&(_, slot)| !beyond(rest, scores[slot], threshold))
         .collect();
     for leaf in leaves {
         let mut wanted = DocBits::empty(selection.max_doc());
         candidates.iter().for_each(|&(doc, _)| wanted.insert(doc));
-        add_leaf(plan, leaf, &wanted, &rank, &mut scores)?;
+        add_leaf(plan, leaf, &wanted, &slots, &mut scores)?;
         read += 1;
         let rest = rest_after(read);
-        let partial: Vec<Score> = candidates.iter().map(|&(_, r)| scores[r]).collect();
+        let partial: Vec<Score> = candidates.iter().map(|&(_, slot)| scores[slot]).collect();
         let threshold = kth_best(&partial, k);
-        candidates.retain(|&(_, r)| !beyond(rest, scores[r], threshold));
+        candidates.retain(|&(_, slot)| !beyond(rest, scores[slot], threshold));
     }
     Ok(candidates
         .into_iter()
-        .map(|(doc, r)| (doc, scores[r]))
+        .map(|(doc, slot)| (doc, scores[slot]))
         .collect())
 }
 
@@ -114,13 +154,20 @@ fn kth_best(scores: &[Score], k: usize) -> Score {
 }
 
 /// Adds the scores of one leaf to the documents of `wanted` it matches (and whose guards do).
+/// Returns the highest score it leaves a document with (0 when it matches none).
 fn add_leaf(
     plan: &mut SegmentPlan<'_>,
     index: usize,
     wanted: &DocBits,
-    rank: &Ranks<'_>,
+    slots: &Slots<'_>,
     scores: &mut [Score],
-) -> tantivy::Result<()> {
+) -> tantivy::Result<Score> {
+    let mut highest: Score = 0.0;
+    let mut add = |doc: DocId, score: Score| {
+        let slot = &mut scores[slots.of(doc)];
+        *slot += score;
+        highest = highest.max(*slot);
+    };
     let prepared = plan.prepared;
     let scored = &prepared.compiled.leaves[index];
     let allowed = match plan.guarded(&scored.guards)? {
@@ -137,7 +184,7 @@ fn add_leaf(
                 &prepared.term_infos[plan.segment][index],
                 &prepared.bm25[index],
             ) else {
-                return Ok(());
+                return Ok(highest);
             };
             let field = term.field();
             let fieldnorms = plan.reader.get_fieldnorms_reader(field)?;
@@ -146,22 +193,22 @@ fn add_leaf(
                 .inverted_index(field)?
                 .read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
             for_each_allowed(postings, allowed, |doc, freq| {
-                scores[rank.of(doc)] += bm25.score(fieldnorms.fieldnorm_id(doc), freq);
+                add(doc, bm25.score(fieldnorms.fieldnorm_id(doc), freq));
             });
         }
         Leaf::Const { term, weight } => {
             let Some(info) = &prepared.term_infos[plan.segment][index] else {
-                return Ok(());
+                return Ok(highest);
             };
             let postings = plan
                 .reader
                 .inverted_index(term.field())?
                 .read_block_postings_from_terminfo(info, IndexRecordOption::Basic)?;
-            for_each_allowed(postings, allowed, |doc, _| scores[rank.of(doc)] += weight);
+            for_each_allowed(postings, allowed, |doc, _| add(doc, *weight));
         }
         Leaf::Phrase { .. } => {
             let Some(weight) = &prepared.phrases[index] else {
-                return Ok(());
+                return Ok(highest);
             };
             let mut scorer = weight.scorer(plan.reader, 1.0)?;
             let mut doc = scorer.doc();
@@ -169,7 +216,7 @@ fn add_leaf(
                 match allowed.next_from(doc) {
                     None => break,
                     Some(next) if next == doc => {
-                        scores[rank.of(doc)] += scorer.score();
+                        add(doc, scorer.score());
                         doc = scorer.advance();
                     }
                     Some(next) => doc = scorer.seek(next),
@@ -177,7 +224,7 @@ fn add_leaf(
             }
         }
     }
-    Ok(())
+    Ok(highest)
 }
 
 /// Calls `visit` with each document of the postings that `allowed` holds, and its term
@@ -190,7 +237,7 @@ fn for_each_allowed(
     let mut start = 0;
     loop {
         let docs = postings.docs();
-        if start >= docs.len() {
+        if docs.is_empty() {
             return;
         }
         let freqs = postings.freqs();
@@ -199,11 +246,21 @@ fn for_each_allowed(
                 visit(doc, freqs.get(i).copied().unwrap_or(1));
             }
         }
-        let last = docs[docs.len() - 1];
-        match allowed.next_from(last + 1) {
-            None => return,
-            // Lands on the block that may hold `next`, at the first document not before it.
-            Some(next) => start = postings.seek(next),
+        let (first, last) = (docs[0], docs[docs.len() - 1]);
+        let Some(next) = allowed.next_from(last + 1) else {
+            return;
+        };
+        if next - last <= last - first {
+            // Most likely in the next block: reading it costs less than a seek.
+            postings.advance();
+            start = postings.docs().partition_point(|&doc| doc < next);
+        } else {
+            // Lands on the block that may hold `next`, at the first document not before it;
+            // past the end when every document is before it.
+            start = postings.seek(next);
+            if start >= postings.docs().len() {
+                return;
+            }
         }
     }
 }
@@ -237,6 +294,9 @@ mod tests {
         for allowed_docs in [
             (0..docs).collect::<Vec<_>>(),
             (0..docs).filter(|d| d % 1000 == 0).collect(),
+            (0..docs).filter(|d| d % 7 == 0).collect(),
+            (0..docs).filter(|d| d % 300 == 0).collect(),
+            (0..docs).filter(|d| d % 390 == 0 || d % 391 == 0).collect(),
             vec![3, 4_998, 4_999],
             vec![4_999],
             vec![],
