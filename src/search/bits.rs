@@ -44,6 +44,11 @@ impl DocBits {
     }
 
     #[inline]
+    pub fn remove(&mut self, doc: DocId) {
+        self.words[(doc / 64) as usize] &= !(1 << (doc % 64));
+    }
+
+    #[inline]
     pub fn contains(&self, doc: DocId) -> bool {
         doc < self.max_doc && self.words[(doc / 64) as usize] & (1 << (doc % 64)) != 0
     }

@@ -24,7 +24,8 @@ pub struct Prepared {
     pub phrases: Vec<Option<Box<dyn Weight>>>,
     /// Per leaf: the most it can add to a document's score.
     pub upper: Vec<f32>,
-    /// The leaves by decreasing `upper` (then in plan order): the order scores are summed in.
+    /// The leaves that can add something, by decreasing `upper` (then in plan order): the order
+    /// scores are summed in.
     pub order: Vec<usize>,
 }
 
@@ -49,11 +50,20 @@ impl Prepared {
                         tantivy::query::PhraseQuery::new_with_offset_and_slop(terms.clone(), *slop);
                     let phrase = tantivy::query::BoostQuery::new(Box::new(query), *weight)
                         .weight(EnableScoring::enabled_from_searcher(searcher))?;
-                    // As the phrase query scores: BM25 of its terms' summed IDF.
+                    // As the phrase query scores: BM25 of its terms' summed IDF; nothing when a
+                    // term is nowhere (its IDF would be the highest of all).
                     let terms: Vec<Term> = terms.iter().map(|(_, t)| t.clone()).collect();
-                    let most = Bm25Weight::for_terms(searcher, &terms)?
-                        .boost_by(*weight)
-                        .max_score();
+                    let mut everywhere = true;
+                    for term in &terms {
+                        everywhere &= searcher.doc_freq(term)? > 0;
+                    }
+                    let most = if everywhere {
+                        Bm25Weight::for_terms(searcher, &terms)?
+                            .boost_by(*weight)
+                            .max_score()
+                    } else {
+                        0.0
+                    };
                     bm25.push(None);
                     phrases.push(Some(phrase));
                     upper.push(most);
@@ -69,7 +79,7 @@ impl Prepared {
             phrases.push(None);
             if matches!(scored.leaf, Leaf::Const { .. }) {
                 bm25.push(None);
-                upper.push(weight);
+                upper.push(if doc_freq == 0 { 0.0 } else { weight });
                 continue;
             }
             let field = term.field();
@@ -89,10 +99,18 @@ impl Prepared {
             let weight_of_term =
                 Bm25Weight::for_one_term_without_explain(doc_freq, total_docs, average)
                     .boost_by(weight);
-            upper.push(weight_of_term.max_score());
+            // A term in no document adds nothing, whatever its IDF.
+            upper.push(if doc_freq == 0 {
+                0.0
+            } else {
+                weight_of_term.max_score()
+            });
             bm25.push(Some(weight_of_term));
         }
-        let mut order: Vec<usize> = (0..compiled.leaves.len()).collect();
+        // A leaf that can add nothing (its terms are nowhere) is never read.
+        let mut order: Vec<usize> = (0..compiled.leaves.len())
+            .filter(|&leaf| upper[leaf] > 0.0)
+            .collect();
         order.sort_by(|&a, &b| upper[b].total_cmp(&upper[a]).then(a.cmp(&b)));
         Ok(Prepared {
             compiled,

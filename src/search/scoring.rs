@@ -51,13 +51,16 @@ pub fn scores(plan: &mut SegmentPlan<'_>, selection: &DocBits) -> tantivy::Resul
         return Ok(Vec::new());
     }
     let (slots, size) = Slots::new(selection);
-    let mut scores = vec![0.0; size];
+    let mut scores = Scores::new(size);
     for &leaf in &plan.prepared.order {
         add_leaf(plan, leaf, selection, &slots, &mut scores)?;
     }
     Ok(match slots {
-        Slots::ById => selection.iter().map(|doc| scores[doc as usize]).collect(),
-        Slots::ByRank(_) => scores,
+        Slots::ById => selection
+            .iter()
+            .map(|doc| scores.values[doc as usize])
+            .collect(),
+        Slots::ByRank(_) => scores.values,
     })
 }
 
@@ -75,11 +78,11 @@ pub fn best(
     }
     let prepared = plan.prepared;
     let (slots, size) = Slots::new(selection);
-    let mut scores = vec![0.0; size];
-    let scored = |scores: &[Score]| {
+    let mut scores = Scores::new(size);
+    let scored = |scores: &Scores| {
         selection
             .iter()
-            .map(|doc| (doc, scores[slots.of(doc)]))
+            .map(|doc| (doc, scores.values[slots.of(doc)]))
             .collect()
     };
     // What the leaves not yet read can add at most: summed afresh each time, since taking
@@ -110,47 +113,105 @@ pub fn best(
         // best of them is a score to beat.
         counted_at = rest;
         let leaders: Vec<Score> = scores
+            .touched
             .iter()
-            .copied()
+            .map(|&doc| scores.values[slots.of(doc)])
             .filter(|&score| beyond(rest, 0.0, score))
             .collect();
         if leaders.len() >= k {
             break (kth_best(&leaders, k), rest);
         }
     };
-    // Then only the documents that can still make it, fewer after every leaf.
-    let mut candidates: Vec<(DocId, usize)> = selection
+    // Then only the documents that can still make it (some leaf read has scored them), fewer
+    // after every leaf.
+    let mut candidates: Vec<(DocId, usize)> = scores
+        .touched
         .iter()
-        .map(|doc| (doc, slots.of(doc)))
-        .filter(|&(_, slot)| !beyond(rest, scores[slot], threshold))
+        .map(|&doc| (doc, slots.of(doc)))
+        .filter(|&(_, slot)| !beyond(rest, scores.values[slot], threshold))
         .collect();
+    let mut wanted = DocBits::empty(selection.max_doc());
+    candidates.iter().for_each(|&(doc, _)| wanted.insert(doc));
     for leaf in leaves {
-        let mut wanted = DocBits::empty(selection.max_doc());
-        candidates.iter().for_each(|&(doc, _)| wanted.insert(doc));
         add_leaf(plan, leaf, &wanted, &slots, &mut scores)?;
         read += 1;
         let rest = rest_after(read);
-        let partial: Vec<Score> = candidates.iter().map(|&(_, slot)| scores[slot]).collect();
+        let partial: Vec<Score> = candidates
+            .iter()
+            .map(|&(_, slot)| scores.values[slot])
+            .collect();
         let threshold = kth_best(&partial, k);
-        candidates.retain(|&(_, slot)| !beyond(rest, scores[slot], threshold));
+        candidates.retain(|&(doc, slot)| {
+            let keep = !beyond(rest, scores.values[slot], threshold);
+            if !keep {
+                wanted.remove(doc);
+            }
+            keep
+        });
     }
     Ok(candidates
         .into_iter()
-        .map(|(doc, slot)| (doc, scores[slot]))
+        .map(|(doc, slot)| (doc, scores.values[slot]))
         .collect())
 }
 
-/// Whether a document with `partial` points and at most `rest` to come stays below
-/// `threshold`, allowing for rounding in the sums.
-fn beyond(rest: Score, partial: Score, threshold: Score) -> bool {
-    (partial + rest) * (1.0 + 1e-5) + 1e-6 < threshold
+/// Scores in their slots, and the documents that have one (in the order they got it).
+struct Scores {
+    values: Vec<Score>,
+    touched: Vec<DocId>,
 }
 
-/// The `k`-th highest of `scores` (`k` of them at least).
+impl Scores {
+    fn new(slots: usize) -> Scores {
+        Scores {
+            values: vec![0.0; slots],
+            touched: Vec::new(),
+        }
+    }
+}
+
+/// Whether a document with `partial` points and at most `rest` to come stays below
+/// `threshold`, allowing for rounding in the sums (relative: a sum of a hundred non-negative
+/// terms is off by far less than 1e-4 of itself).
+fn beyond(rest: Score, partial: Score, threshold: Score) -> bool {
+    (partial + rest) * (1.0 + 1e-4) < threshold
+}
+
+/// A score that at least `k` of `scores` reach (`k` of them at least): the `k`-th highest, or,
+/// among many, the lowest score of the highest buckets that hold `k`, which costs one pass
+/// instead of a selection.
 fn kth_best(scores: &[Score], k: usize) -> Score {
-    let mut copy = scores.to_vec();
-    let (_, kth, _) = copy.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
-    *kth
+    const BUCKETS: usize = 1024;
+    if scores.len() <= 4 * k.max(BUCKETS / 4) {
+        let mut copy = scores.to_vec();
+        let (_, kth, _) = copy.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
+        return *kth;
+    }
+    let (low, high) = scores
+        .iter()
+        .fold((Score::INFINITY, Score::NEG_INFINITY), |(lo, hi), &s| {
+            (lo.min(s), hi.max(s))
+        });
+    let width = (high - low) / BUCKETS as Score;
+    if width <= 0.0 || !width.is_finite() {
+        return low;
+    }
+    let mut counts = [0usize; BUCKETS];
+    let mut lowest = [Score::INFINITY; BUCKETS];
+    for &score in scores {
+        let bucket = (((score - low) / width) as usize).min(BUCKETS - 1);
+        counts[bucket] += 1;
+        lowest[bucket] = lowest[bucket].min(score);
+    }
+    let (mut reached, mut floor) = (0, high);
+    for bucket in (0..BUCKETS).rev() {
+        reached += counts[bucket];
+        floor = floor.min(lowest[bucket]);
+        if reached >= k {
+            break;
+        }
+    }
+    floor
 }
 
 /// Adds the scores of one leaf to the documents of `wanted` it matches (and whose guards do).
@@ -160,11 +221,15 @@ fn add_leaf(
     index: usize,
     wanted: &DocBits,
     slots: &Slots<'_>,
-    scores: &mut [Score],
+    scores: &mut Scores,
 ) -> tantivy::Result<Score> {
     let mut highest: Score = 0.0;
+    let Scores { values, touched } = scores;
     let mut add = |doc: DocId, score: Score| {
-        let slot = &mut scores[slots.of(doc)];
+        let slot = &mut values[slots.of(doc)];
+        if *slot == 0.0 {
+            touched.push(doc);
+        }
         *slot += score;
         highest = highest.max(*slot);
     };
