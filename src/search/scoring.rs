@@ -93,8 +93,8 @@ pub fn best(
             .map(|&l| prepared.upper[l])
             .sum()
     };
+    let total = rest_after(0);
     let mut read = 0;
-    let mut highest: Score = 0.0;
     // Counting the leaders reads every score: done again only once the rest has shrunk.
     let mut counted_at = Score::INFINITY;
     let mut leaves = prepared.order.iter().copied();
@@ -103,10 +103,14 @@ pub fn best(
         let Some(leaf) = leaves.next() else {
             return Ok(scored(&scores));
         };
-        highest = highest.max(add_leaf(plan, leaf, selection, &slots, &mut scores)?);
+        add_leaf(plan, leaf, selection, &slots, &mut scores)?;
         read += 1;
+        if read == prepared.order.len() {
+            return Ok(scored(&scores));
+        }
         let rest = rest_after(read);
-        if !beyond(rest, 0.0, highest) || rest > 0.8 * counted_at {
+        // No score exceeds what the leaves read can add.
+        if !beyond(rest, 0.0, total - rest) || rest > 0.8 * counted_at {
             continue;
         }
         // The documents that surely beat one with nothing yet; once there are `k`, the `k`-th
@@ -215,15 +219,13 @@ fn kth_best(scores: &[Score], k: usize) -> Score {
 }
 
 /// Adds the scores of one leaf to the documents of `wanted` it matches (and whose guards do).
-/// Returns the highest score it leaves a document with (0 when it matches none).
 fn add_leaf(
     plan: &mut SegmentPlan<'_>,
     index: usize,
     wanted: &DocBits,
     slots: &Slots<'_>,
     scores: &mut Scores,
-) -> tantivy::Result<Score> {
-    let mut highest: Score = 0.0;
+) -> tantivy::Result<()> {
     let Scores { values, touched } = scores;
     let mut add = |doc: DocId, score: Score| {
         let slot = &mut values[slots.of(doc)];
@@ -231,7 +233,6 @@ fn add_leaf(
             touched.push(doc);
         }
         *slot += score;
-        highest = highest.max(*slot);
     };
     let prepared = plan.prepared;
     let scored = &prepared.compiled.leaves[index];
@@ -249,7 +250,7 @@ fn add_leaf(
                 &prepared.term_infos[plan.segment][index],
                 &prepared.bm25[index],
             ) else {
-                return Ok(highest);
+                return Ok(());
             };
             let field = term.field();
             let fieldnorms = plan.reader.get_fieldnorms_reader(field)?;
@@ -257,13 +258,22 @@ fn add_leaf(
                 .reader
                 .inverted_index(field)?
                 .read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
+            // Most postings hold a word once: their scores, one per field length, come from a
+            // table (the same numbers, without a division each).
+            let once: Vec<Score> = (0..=255).map(|norm| bm25.score(norm, 1)).collect();
             for_each_allowed(postings, allowed, |doc, freq| {
-                add(doc, bm25.score(fieldnorms.fieldnorm_id(doc), freq));
+                let norm = fieldnorms.fieldnorm_id(doc);
+                let score = if freq == 1 {
+                    once[usize::from(norm)]
+                } else {
+                    bm25.score(norm, freq)
+                };
+                add(doc, score);
             });
         }
         Leaf::Const { term, weight } => {
             let Some(info) = &prepared.term_infos[plan.segment][index] else {
-                return Ok(highest);
+                return Ok(());
             };
             let postings = plan
                 .reader
@@ -273,7 +283,7 @@ fn add_leaf(
         }
         Leaf::Phrase { .. } => {
             let Some(weight) = &prepared.phrases[index] else {
-                return Ok(highest);
+                return Ok(());
             };
             let mut scorer = weight.scorer(plan.reader, 1.0)?;
             let mut doc = scorer.doc();
@@ -289,7 +299,7 @@ fn add_leaf(
             }
         }
     }
-    Ok(highest)
+    Ok(())
 }
 
 /// Calls `visit` with each document of the postings that `allowed` holds, and its term
