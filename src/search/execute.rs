@@ -69,8 +69,8 @@ struct Selected<'a> {
     without: Vec<DocBits>,
 }
 
-/// A ranked document: its score, its distance when measured, where it is.
-type Measured = Vec<(Option<f64>, Score, DocAddress)>;
+/// Every selected document's distance from `near` (`None` without a point), where it is.
+type Measured = Vec<(Option<f64>, DocAddress)>;
 
 fn run(
     searcher: &Searcher,
@@ -102,7 +102,7 @@ fn run(
     };
     let measured = match request.near {
         Some(origin) if sort == Sort::Distance || request.distance_facet => {
-            Some(measure(&mut segments, origin, sort == Sort::Distance)?)
+            Some(measure(&segments, origin)?)
         }
         _ => None,
     };
@@ -146,7 +146,7 @@ fn run(
         for distance in measured
             .iter()
             .flatten()
-            .filter_map(|(distance, _, _)| *distance)
+            .filter_map(|(distance, _)| *distance)
         {
             bands[band(distance)] += 1;
         }
@@ -271,29 +271,63 @@ fn select<'a>(
     Ok(segments)
 }
 
-/// The distance from `origin` of every selected document, with its score when `scored`.
-fn measure(
-    segments: &mut [Selected<'_>],
-    origin: GeoPoint,
-    scored: bool,
-) -> tantivy::Result<Measured> {
+/// The distance from `origin` of every selected document.
+fn measure(segments: &[Selected<'_>], origin: GeoPoint) -> tantivy::Result<Measured> {
     let mut measured = Vec::new();
-    for (ord, segment) in segments.iter_mut().enumerate() {
+    for (ord, segment) in segments.iter().enumerate() {
         let distances = Distances::new(segment.reader, origin)?;
-        let scores = match (&mut segment.plan, scored) {
-            (Some(plan), true) => Some(scoring::scores(plan, &segment.selection)?),
-            _ => None,
-        };
-        for (rank, doc) in segment.selection.iter().enumerate() {
-            let score = scores.as_ref().map_or(0.0, |s| s[rank]);
-            measured.push((
-                distances.nearest_km(doc),
-                score,
-                DocAddress::new(ord as u32, doc),
-            ));
+        for doc in segment.selection.iter() {
+            measured.push((distances.nearest_km(doc), DocAddress::new(ord as u32, doc)));
         }
     }
     Ok(measured)
+}
+
+/// The `k` nearest of the measured documents, nearest first, equal distances by relevance.
+/// Only the documents as near as the `k`-th are scored.
+fn nearest(
+    segments: &mut [Selected<'_>],
+    measured: &[(Option<f64>, DocAddress)],
+    k: usize,
+) -> tantivy::Result<Vec<(Option<f64>, Score, DocAddress)>> {
+    let km = |distance: Option<f64>| distance.unwrap_or(f64::INFINITY);
+    let Some(kth) = (k > 0 && !measured.is_empty()).then(|| {
+        let mut distances: Vec<f64> = measured.iter().map(|(d, _)| km(*d)).collect();
+        let at = (k - 1).min(distances.len() - 1);
+        *distances.select_nth_unstable_by(at, f64::total_cmp).1
+    }) else {
+        return Ok(Vec::new());
+    };
+    let near: Vec<(Option<f64>, DocAddress)> = measured
+        .iter()
+        .filter(|(d, _)| km(*d) <= kth)
+        .copied()
+        .collect();
+    let mut ranked = Vec::with_capacity(near.len());
+    for (ord, segment) in segments.iter_mut().enumerate() {
+        let mut wanted = DocBits::empty(segment.reader.max_doc());
+        let mine: Vec<_> = near
+            .iter()
+            .filter(|(_, a)| a.segment_ord == ord as u32)
+            .collect();
+        mine.iter().for_each(|(_, a)| wanted.insert(a.doc_id));
+        let scores: Vec<Score> = match &mut segment.plan {
+            Some(plan) => scoring::scores(plan, &wanted)?,
+            None => vec![0.0; mine.len()],
+        };
+        // `scores` is in document order, as is `mine` (the selection was measured in order).
+        for ((distance, address), score) in mine.into_iter().zip(scores) {
+            ranked.push((*distance, score, *address));
+        }
+    }
+    ranked.sort_by(|a, b| {
+        km(a.0)
+            .total_cmp(&km(b.0))
+            .then(b.1.total_cmp(&a.1))
+            .then(a.2.cmp(&b.2))
+    });
+    ranked.truncate(k);
+    Ok(ranked)
 }
 
 /// The page of results, in order, with their scores when ranked by relevance.
@@ -301,7 +335,7 @@ fn rank(
     segments: &mut [Selected<'_>],
     sort: Sort,
     request: &SearchRequest,
-    measured: Option<&[(Option<f64>, Score, DocAddress)]>,
+    measured: Option<&[(Option<f64>, DocAddress)]>,
 ) -> tantivy::Result<Vec<(Option<Score>, DocAddress)>> {
     let limit = request.limit.max(1);
     let top = TopDocs::with_limit(limit).and_offset(request.offset);
@@ -311,21 +345,15 @@ fn rank(
             .skip(request.offset)
             .map(|ranked| (Some(ranked.score), ranked.address))
             .collect(),
-        Sort::Distance => {
-            let mut nearest: Vec<_> = measured.unwrap_or_default().to_vec();
-            nearest.sort_by(|a, b| {
-                let (a_km, b_km) = (a.0.unwrap_or(f64::INFINITY), b.0.unwrap_or(f64::INFINITY));
-                a_km.total_cmp(&b_km)
-                    .then(b.1.total_cmp(&a.1))
-                    .then(a.2.cmp(&b.2))
-            });
-            nearest
-                .into_iter()
-                .skip(request.offset)
-                .take(limit)
-                .map(|(_, score, address)| (Some(score), address))
-                .collect()
-        }
+        Sort::Distance => nearest(
+            segments,
+            measured.unwrap_or_default(),
+            request.offset + limit,
+        )?
+        .into_iter()
+        .skip(request.offset)
+        .map(|(_, score, address)| (Some(score), address))
+        .collect(),
         Sort::Name => {
             let collector = top.order_by_string_fast_field("name_sort", Order::Asc);
             collect_over(segments, |s| &s.selection, &collector)?

@@ -795,3 +795,47 @@ async fn a_location_just_off_the_coast_belongs_to_the_nearest_municipality() {
     assert_eq!(body["address"]["municipality"], "Durrës");
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sorted_by_distance_equal_distances_go_by_relevance_on_every_page() {
+    let dir = data_dir();
+    let server = spawn(dir.path()).await;
+    let at = json!({"lat": 41.3300, "lon": 19.8200});
+    // The less relevant of the two at the same place comes first in the index, so that only
+    // relevance can put the other first.
+    let records = [
+        json!({"type": "organisation", "id": "ne-pershkrim", "name": "Qendra Agro",
+               "description": {"sq": "Ndihmojmë edhe bletarët."}, "location": at}),
+        json!({"type": "organisation", "id": "te-dyja", "name": "Shoqata e Bletarëve",
+               "description": {"sq": "Bletari dhe mjaltë."}, "location": at}),
+        json!({"type": "organisation", "id": "larg", "name": "Bletarët e Bletarëve Bletarë",
+               "description": {"sq": "Bletari, bletari."}, "location": {"lat": 41.40, "lon": 19.90}}),
+        json!({"type": "organisation", "id": "pa-fjalen", "name": "Qendra Tjetër",
+               "description": {"sq": "Asgjë e tillë."}, "location": at}),
+    ];
+    let (status, report) = server.import(ndjson(&records)).await;
+    assert_eq!(
+        (status, report["failed"].as_u64()),
+        (StatusCode::OK, Some(0))
+    );
+    let query = "q=bletar&near=41.33,19.82&sort=distance";
+    assert_eq!(
+        server.search_ids(query).await,
+        ["te-dyja", "ne-pershkrim", "larg"]
+    );
+    // The same order a page at a time.
+    let mut pages = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let (_, body) = server
+            .get(&format!("/api/v1/search?{query}&limit=1{cursor}"))
+            .await;
+        pages.extend(crate::helpers::ids(&body));
+        match body["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(pages, ["te-dyja", "ne-pershkrim", "larg"]);
+    server.stop().await;
+}
