@@ -6,14 +6,15 @@
 
 use std::collections::BTreeMap;
 
-use tantivy::collector::{Collector, FacetCollector, FacetCounts, SegmentCollector, TopDocs};
+use tantivy::collector::{Collector, SegmentCollector, TopDocs};
 use tantivy::query::FuzzyTermQuery;
-use tantivy::schema::Facet;
+use tantivy::schema::Field;
 use tantivy::{DocAddress, Order, Score, Searcher, SegmentReader, Term};
 
 use super::SearchError;
 use super::analysis::{Stems, query_words};
 use super::bits::DocBits;
+use super::facets;
 use super::filters::{Filters, facet_term};
 use super::geo_index::{AreaTest, DISTANCE_BANDS, Distances, band};
 use super::hits::{hit, name_of};
@@ -121,21 +122,26 @@ fn run(
 
     let mut facets: BTreeMap<String, Counts> = BTreeMap::new();
     for field in direct {
-        let counts = facet_counts(&segments, |s| &s.selection, field.param())?;
+        let counts = facet_counts(searcher, &segments, |s| &s.selection, fields.facet(field))?;
         facets.insert(
             field.param().to_owned(),
             values(searcher, fields, field.param(), counts),
         );
     }
     for (index, field) in disjunctive.into_iter().enumerate() {
-        let counts = facet_counts(&segments, |s| &s.without[index], field.param())?;
+        let counts = facet_counts(
+            searcher,
+            &segments,
+            |s| &s.without[index],
+            fields.facet(field),
+        )?;
         facets.insert(
             field.param().to_owned(),
             values(searcher, fields, field.param(), counts),
         );
     }
     if request.unit_facet {
-        let counts = facet_counts(&segments, |s| &s.selection, "within")?;
+        let counts = facet_counts(searcher, &segments, |s| &s.selection, fields.within)?;
         facets.insert(
             "units".to_owned(),
             values(searcher, fields, "units", counts),
@@ -450,26 +456,25 @@ fn collect_over<'a, C: Collector>(
 }
 
 fn facet_counts<'a>(
+    searcher: &Searcher,
     segments: &'a [Selected<'a>],
     set: impl Fn(&'a Selected<'a>) -> &'a DocBits,
-    field: &str,
-) -> tantivy::Result<FacetCounts> {
-    let mut collector = FacetCollector::for_field(field);
-    collector.add_facet(Facet::root());
-    collect_over(segments, set, &collector)
+    field: Field,
+) -> tantivy::Result<BTreeMap<String, u64>> {
+    let sets: Vec<&DocBits> = segments.iter().map(set).collect();
+    facets::count(searcher, &sets, field)
 }
 
-/// Facet counts as values with labels, in value order (tantivy's order).
-fn values(searcher: &Searcher, fields: &Fields, facet: &str, counts: FacetCounts) -> Counts {
+/// Facet counts as values with labels, in value order.
+fn values(
+    searcher: &Searcher,
+    fields: &Fields,
+    facet: &str,
+    counts: BTreeMap<String, u64>,
+) -> Counts {
     counts
-        .get(Facet::root())
+        .into_iter()
         .map(|(value, count)| {
-            let value = value
-                .to_path()
-                .last()
-                .copied()
-                .unwrap_or_default()
-                .to_owned();
             let label = label(facet, &value, |id| {
                 name_of(searcher, fields, RecordKind::Network, id)
             });

@@ -9,6 +9,7 @@ mod document;
 mod engine_tests;
 mod error;
 mod execute;
+mod facets;
 mod filters;
 mod geo_index;
 mod highlight;

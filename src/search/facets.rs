@@ -1,0 +1,145 @@
+//! Facet counts over selected documents: how many of them hold each value of a facet field.
+//! A large selection is counted from each value's postings (one bit test a posting); a small
+//! one from each document's values in the facet column, which costs more a document but
+//! reads only the selected ones.
+
+use std::collections::BTreeMap;
+
+use tantivy::collector::{Collector, FacetCollector, SegmentCollector};
+use tantivy::schema::{Facet, Field, IndexRecordOption};
+use tantivy::{Searcher, SegmentReader};
+
+use super::bits::DocBits;
+
+/// Reading a document's values from the column costs about as much as testing this many
+/// postings against the selection.
+const COLUMN_COST_IN_POSTINGS: u64 = 64;
+
+/// Counts per value (the facet's last path element) over the documents each segment's set
+/// holds, in value order.
+pub fn count(
+    searcher: &Searcher,
+    sets: &[&DocBits],
+    field: Field,
+) -> tantivy::Result<BTreeMap<String, u64>> {
+    let mut counts = BTreeMap::new();
+    for (ord, (reader, set)) in searcher.segment_readers().iter().zip(sets).enumerate() {
+        if set.is_empty() {
+            continue;
+        }
+        let values = values(reader, field)?;
+        let postings: u64 = values
+            .iter()
+            .map(|(_, info)| u64::from(info.doc_freq))
+            .sum();
+        if postings <= COLUMN_COST_IN_POSTINGS * u64::from(set.len()) {
+            let inverted = reader.inverted_index(field)?;
+            for (value, info) in values {
+                let mut found = 0;
+                let mut block =
+                    inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
+                while !block.docs().is_empty() {
+                    found += block.docs().iter().filter(|&&d| set.contains(d)).count() as u64;
+                    block.advance();
+                }
+                if found > 0 {
+                    *counts.entry(value).or_default() += found;
+                }
+            }
+        } else {
+            let name = searcher.schema().get_field_name(field);
+            let mut collector = FacetCollector::for_field(name);
+            collector.add_facet(Facet::root());
+            let mut child = collector.for_segment(ord as u32, reader)?;
+            for doc in set.iter() {
+                child.collect(doc, 0.0);
+            }
+            let found = collector.merge_fruits(vec![child.harvest()])?;
+            for (facet, n) in found.get(Facet::root()) {
+                *counts.entry(last(&facet)).or_default() += n;
+            }
+        }
+    }
+    Ok(counts)
+}
+
+/// The values of a facet field in a segment, with where their postings are.
+fn values(
+    reader: &SegmentReader,
+    field: Field,
+) -> tantivy::Result<Vec<(String, tantivy::postings::TermInfo)>> {
+    let inverted = reader.inverted_index(field)?;
+    let mut stream = inverted.terms().stream()?;
+    let mut values = Vec::new();
+    while let Some((bytes, info)) = stream.next() {
+        // Facet terms hold the encoded path of every value and of the root above them all
+        // (which every document holding a value has): the values are one level deep.
+        if let Ok(facet) = Facet::from_encoded(bytes.to_vec())
+            && !facet.is_root()
+            && facet.to_path().len() == 1
+        {
+            values.push((last(&facet), info.clone()));
+        }
+    }
+    Ok(values)
+}
+
+fn last(facet: &Facet) -> String {
+    facet
+        .to_path()
+        .last()
+        .copied()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::schema::{FacetOptions, Schema};
+    use tantivy::{Index, IndexWriter, TantivyDocument};
+
+    /// Both ways of counting (postings for a large set, the column for a small one) agree with
+    /// counting the values of each selected document.
+    #[test]
+    fn counts_equal_a_count_of_each_selected_documents_values() {
+        let mut builder = Schema::builder();
+        let field = builder.add_facet_field("colour", FacetOptions::default());
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let colours = ["red", "green", "blue", "amber"];
+        let of = |doc: u32| -> Vec<&str> {
+            colours
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| doc % (*i as u32 + 2) == 0)
+                .map(|(_, c)| *c)
+                .collect()
+        };
+        let docs = 3_000;
+        for doc in 0..docs {
+            let mut document = TantivyDocument::default();
+            for colour in of(doc) {
+                document.add_facet(field, Facet::from_path([colour]));
+            }
+            writer.add_document(document).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        for selected in [
+            (0..docs).collect::<Vec<u32>>(),
+            (0..docs).filter(|d| d % 7 == 1).collect(),
+            vec![6, 12, 2_999],
+        ] {
+            let mut set = DocBits::empty(docs);
+            selected.iter().for_each(|&d| set.insert(d));
+            let mut expected: BTreeMap<String, u64> = BTreeMap::new();
+            for doc in &selected {
+                for colour in of(*doc) {
+                    *expected.entry(colour.to_owned()).or_default() += 1;
+                }
+            }
+            assert_eq!(count(&searcher, &[&set], field).unwrap(), expected);
+        }
+    }
+}
