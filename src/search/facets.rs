@@ -56,7 +56,7 @@ pub fn count(
             }
             let found = collector.merge_fruits(vec![child.harvest()])?;
             for (facet, n) in found.get(Facet::root()) {
-                *counts.entry(last(&facet)).or_default() += n;
+                *counts.entry(last(facet)).or_default() += n;
             }
         }
     }
@@ -112,7 +112,7 @@ mod tests {
             colours
                 .iter()
                 .enumerate()
-                .filter(|(i, _)| doc % (*i as u32 + 2) == 0)
+                .filter(|(i, _)| doc.is_multiple_of(*i as u32 + 2))
                 .map(|(_, c)| *c)
                 .collect()
         };
