@@ -82,6 +82,11 @@ impl Indexer {
 pub(super) fn catch_up(shared: &Shared) -> Result<u64, DirectoryError> {
     loop {
         let from = shared.index.committed_seq();
+        if shared.store.last_seq().saturating_sub(from) < BATCH as u64 && bulk_running(shared) {
+            // A bulk import is writing: wait for a whole batch (or its end). Each commit leaves
+            // new segments, and every later commit looks its replaced keys up in all of them.
+            return Ok(from);
+        }
         let changes = shared.store.changes_after(from, BATCH)?;
         let Some(&(last, _)) = changes.last() else {
             merge_after_bulk(shared, from)?;
@@ -113,6 +118,15 @@ pub(super) fn catch_up(shared: &Shared) -> Result<u64, DirectoryError> {
             shared.store.prune_changes_through(last - KEEP_CHANGES)?;
         }
     }
+}
+
+fn bulk_running(shared: &Shared) -> bool {
+    shared
+        .bulk
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .running
+        > 0
 }
 
 /// Once every bulk import has ended and the index holds what they wrote (`indexed`), merges

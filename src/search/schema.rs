@@ -11,7 +11,7 @@ use super::analysis::{ALBANIAN, ENGLISH, FOLDED};
 use super::request::FilterField;
 
 /// Bump when the schema, the analysers or what documents hold changes.
-pub const SCHEMA_VERSION: u32 = 12;
+pub const SCHEMA_VERSION: u32 = 13;
 
 #[derive(Clone)]
 pub struct Fields {
@@ -74,18 +74,21 @@ impl Fields {
 
 pub fn build() -> (Schema, Fields) {
     let mut builder = Schema::builder();
-    let analysed = |tokenizer: &str| {
+    let indexed = |tokenizer: &str, record: IndexRecordOption| {
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(tokenizer)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+                .set_index_option(record),
         )
     };
-    let text = analysed(FOLDED);
+    // Positions only where queries look for phrases (the main folded fields and the Albanian
+    // stems): they are most of what indexing and merging write.
+    let analysed = |tokenizer: &str| indexed(tokenizer, IndexRecordOption::WithFreqsAndPositions);
+    let text = indexed(FOLDED, IndexRecordOption::WithFreqs);
     // Stored for highlighting.
     let shown = analysed(FOLDED).set_stored();
     let albanian = analysed(ALBANIAN);
-    let english = analysed(ENGLISH);
+    let english = indexed(ENGLISH, IndexRecordOption::WithFreqs);
     let key = builder.add_text_field("key", STRING);
     let kind = builder.add_text_field("kind", STRING);
     let name = builder.add_text_field("name", shown.clone());
@@ -95,10 +98,10 @@ pub fn build() -> (Schema, Fields) {
     let description = builder.add_text_field("description", shown);
     let places = builder.add_text_field("places", text.clone());
     let themes = builder.add_text_field("themes", text.clone());
-    let groups = builder.add_text_field("groups", text);
+    let groups = builder.add_text_field("groups", text.clone());
     let name_sq = builder.add_text_field("name_sq", albanian.clone());
     let text_sq = builder.add_text_field("text_sq", albanian);
-    let region = builder.add_text_field("region", analysed(FOLDED));
+    let region = builder.add_text_field("region", text);
     let text_en = builder.add_text_field("text_en", english);
     let tag_keys = builder.add_text_field("tag_keys", STRING);
     let name_sort = builder.add_text_field("name_sort", STRING | FAST);

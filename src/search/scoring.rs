@@ -79,6 +79,8 @@ pub fn best(
     let prepared = plan.prepared;
     let (slots, size) = Slots::new(selection);
     let mut scores = Scores::new(size);
+    // Every selected document may get a score: one allocation instead of growing by copies.
+    scores.touched.reserve(count);
     let scored = |scores: &Scores| {
         selection
             .iter()
