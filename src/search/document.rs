@@ -29,6 +29,8 @@ pub struct Related {
 
 pub fn build(fields: &Fields, record: &Record, related: &Related) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
+    // First of the stored fields: a hit without highlights reads it and nothing further.
+    doc.add_text(fields.summary, summary(record, related).to_string());
     let kind = record.kind();
     doc.add_text(fields.key, key(kind, record.id()));
     doc.add_text(fields.kind, kind.as_str());
@@ -73,8 +75,6 @@ pub fn build(fields: &Fields, record: &Record, related: &Related) -> TantivyDocu
     }
     add_geography(fields, &mut doc, record);
     add_text(fields, &mut doc, record);
-    let summary = summary(record, related);
-    doc.add_text(fields.summary, summary.to_string());
     doc
 }
 

@@ -2,7 +2,8 @@
 
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
+use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use super::SearchError;
@@ -22,13 +23,19 @@ pub fn hit(
     address: DocAddress,
     highlight: Option<(&Marks, &mut Stems)>,
 ) -> Result<Hit, SearchError> {
-    let doc: TantivyDocument = searcher.doc(address)?;
-    let highlights = highlight.map(|(marks, stems)| highlights(fields, &doc, marks, stems));
-    let text = doc
-        .get_first(fields.summary)
-        .and_then(|v| v.as_str())
-        .unwrap_or("{}");
-    let mut summary: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text)
+    let (text, highlights) = match highlight {
+        // Any surprise (an index written before the summary came first) takes the whole document.
+        None => match searcher.doc::<FirstField>(address).ok().and_then(|f| f.0) {
+            Some((field, text)) if field == fields.summary => (text, None),
+            _ => (summary_of(&searcher.doc(address)?, fields), None),
+        },
+        Some((marks, stems)) => {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let highlights = highlights(fields, &doc, marks, stems);
+            (summary_of(&doc, fields), Some(highlights))
+        }
+    };
+    let mut summary: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
         .map_err(|source| SearchError::CorruptSummary {
             key: format!("{address:?}"),
             source,
@@ -49,6 +56,24 @@ pub fn hit(
         highlights,
         summary,
     })
+}
+
+/// The stored summary of a whole document.
+fn summary_of(doc: &TantivyDocument, fields: &Fields) -> String {
+    let text = doc.get_first(fields.summary).and_then(|v| v.as_str());
+    text.unwrap_or("{}").to_owned()
+}
+
+/// The first stored field of a document and nothing more: the summary, which
+/// [`document::build`] adds first, without decoding the long texts kept for highlighting.
+struct FirstField(Option<(Field, String)>);
+
+impl DocumentDeserialize for FirstField {
+    fn deserialize<'de, D: DocumentDeserializer<'de>>(
+        mut deserializer: D,
+    ) -> Result<Self, DeserializeError> {
+        Ok(FirstField(deserializer.next_field::<String>()?))
+    }
 }
 
 /// Snippets of the stored name, description and expertise tags that `marks` match.
