@@ -573,22 +573,9 @@ fn did_you_mean(
 
 /// Distance from `origin` to the nearest place stored in a hit's summary.
 fn nearest_km(origin: GeoPoint, hit: &Hit) -> Option<f64> {
-    let location = |value: &serde_json::Value| {
-        Some(GeoPoint::new(
-            value.get("lat")?.as_f64()?,
-            value.get("lon")?.as_f64()?,
-        ))
-    };
-    let main = hit.summary.get("location").and_then(location);
-    let sites = hit
-        .summary
-        .get("sites")
-        .and_then(|s| s.as_array())
+    hit.summary
+        .points()
         .into_iter()
-        .flatten()
-        .filter_map(|site| site.get("location").and_then(location));
-    main.into_iter()
-        .chain(sites)
         .map(|point| haversine_km(origin, point))
         .min_by(f64::total_cmp)
         .map(|km| (km * 1000.0).round() / 1000.0)

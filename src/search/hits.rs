@@ -13,6 +13,7 @@ use super::highlight::highlight;
 use super::query::Marks;
 use super::request::Hit;
 use super::schema::Fields;
+use super::summary::Summary;
 use crate::model::RecordKind;
 
 /// The hit of a document, with highlights of what the marks match when asked.
@@ -35,22 +36,15 @@ pub fn hit(
             (summary_of(&doc, fields), Some(highlights))
         }
     };
-    let mut summary: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
-        .map_err(|source| SearchError::CorruptSummary {
-            key: format!("{address:?}"),
-            source,
-        })?;
-    let mut take = |key: &str| match summary.shift_remove(key) {
-        Some(serde_json::Value::String(s)) => s,
-        _ => String::new(),
-    };
-    let kind = RecordKind::parse(&take("type")).unwrap_or(RecordKind::Organisation);
-    let id = take("id");
-    let name = take("name");
+    let (summary, head) = Summary::parse(text).map_err(|source| SearchError::CorruptSummary {
+        key: format!("{address:?}"),
+        source,
+    })?;
+    let kind = RecordKind::parse(&head.kind).unwrap_or(RecordKind::Organisation);
     Ok(Hit {
         kind,
-        id,
-        name,
+        id: head.id,
+        name: head.name,
         score,
         distance_km: None,
         highlights,

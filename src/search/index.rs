@@ -219,15 +219,15 @@ impl SearchIndex {
         let names = suggest::names(&searcher, &self.fields, text, limit)?
             .into_iter()
             .map(|address| {
-                let mut hit = hit(&searcher, &self.fields, None, address, None)?;
+                let hit = hit(&searcher, &self.fields, None, address, None)?;
                 Ok(Suggestion {
+                    acronym: hit
+                        .summary
+                        .get("acronym")
+                        .and_then(|a| a.as_str().map(str::to_owned)),
                     kind: hit.kind,
                     id: hit.id,
                     name: hit.name,
-                    acronym: hit
-                        .summary
-                        .shift_remove("acronym")
-                        .and_then(|a| a.as_str().map(str::to_owned)),
                 })
             })
             .collect::<Result<_, SearchError>>()?;

@@ -23,6 +23,7 @@ mod request;
 mod schema;
 mod scoring;
 mod suggest;
+mod summary;
 mod synonyms;
 
 pub use albanian::stem_word as albanian_stem;
@@ -35,3 +36,4 @@ pub use request::{
     Boost, FacetCounts, FacetValue, FilterField, Hit, SearchRequest, SearchResults, Sort,
 };
 pub use suggest::{Suggestion, Suggestions};
+pub use summary::Summary;

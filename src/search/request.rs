@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::Summary;
 use crate::geography::{Area, GeoPoint};
 use crate::model::{Label, RecordKind};
 
@@ -159,7 +160,8 @@ pub struct Hit {
     pub highlights: Option<serde_json::Map<String, serde_json::Value>>,
     /// The summary fields stored in the index (acronym, place, thematic areas, version, ...).
     #[serde(flatten)]
-    pub summary: serde_json::Map<String, serde_json::Value>,
+    #[schema(value_type = serde_json::Map<String, serde_json::Value>)]
+    pub summary: Summary,
 }
 
 /// One value of a facet with the number of matching records and its labels.
