@@ -62,6 +62,15 @@ impl DocBits {
         self.words.iter().all(|&w| w == 0)
     }
 
+    /// How many documents are in both sets.
+    pub fn count_and(&self, other: &DocBits) -> u32 {
+        self.words
+            .iter()
+            .zip(&other.words)
+            .map(|(w, o)| (w & o).count_ones())
+            .sum()
+    }
+
     /// Keeps the documents also in `other`.
     pub fn and(&mut self, other: &DocBits) {
         for (w, o) in self.words.iter_mut().zip(&other.words) {
