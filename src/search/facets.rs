@@ -32,11 +32,13 @@ struct Values {
     sparse: Vec<(String, TermInfo)>,
 }
 
+type Cache = HashMap<(SegmentId, Field), Arc<Values>>;
+
 /// The values of every (segment, field) counted so far, for the segments searched last. Keyed
 /// by segment id (unique, and a segment's documents never change); entries of segments no
 /// longer searched are dropped whenever one is added.
-fn cache() -> &'static Mutex<HashMap<(SegmentId, Field), Arc<Values>>> {
-    static CACHE: OnceLock<Mutex<HashMap<(SegmentId, Field), Arc<Values>>>> = OnceLock::new();
+fn cache() -> &'static Mutex<Cache> {
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
     CACHE.get_or_init(Mutex::default)
 }
 
