@@ -50,7 +50,9 @@ impl Directory {
         };
         let mut batch: Vec<(usize, String)> = Vec::with_capacity(BATCH_LINES);
         let mut line_number = 0;
-        let mut bulk = None;
+        // Ends the bulk import however this returns, a panic included: while one runs, the
+        // indexer waits for whole batches.
+        let mut bulk: Option<BulkImport<'_>> = None;
         let result = (|| {
             for line in lines {
                 line_number += 1;
@@ -63,19 +65,26 @@ impl Directory {
                     // More than a batch: a bulk import.
                     if bulk.is_none() {
                         self.begin_bulk();
-                        bulk = Some(());
+                        bulk = Some(BulkImport {
+                            directory: self,
+                            last_seq: report.last_seq,
+                        });
                     }
                     self.import_batch(std::mem::take(&mut batch), &mut report)?;
+                    if let Some(bulk) = &mut bulk {
+                        bulk.last_seq = report.last_seq;
+                    }
                     progress(line_number);
                 }
             }
             self.import_batch(std::mem::take(&mut batch), &mut report)?;
+            if let Some(bulk) = &mut bulk {
+                bulk.last_seq = report.last_seq;
+            }
             progress(line_number);
             Ok(())
         })();
-        if bulk.is_some() {
-            self.end_bulk(report.last_seq);
-        }
+        drop(bulk);
         result.map(|()| report)
     }
 
@@ -242,6 +251,19 @@ impl Directory {
         }
         out.flush()?;
         Ok(count)
+    }
+}
+
+/// A bulk import under way, ended when dropped, with the change-log sequence number of its last
+/// write.
+struct BulkImport<'a> {
+    directory: &'a Directory,
+    last_seq: u64,
+}
+
+impl Drop for BulkImport<'_> {
+    fn drop(&mut self) {
+        self.directory.end_bulk(self.last_seq);
     }
 }
 
