@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use geo::{BoundingRect, Distance, Euclidean, Intersects, MultiPolygon};
+use geo::{BoundingRect, Coord, Distance, Euclidean, Intersects, MultiPolygon, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
@@ -21,6 +21,9 @@ const KM_PER_DEGREE: f64 = 111.32;
 pub struct Boundaries {
     /// Municipality code and full-detail shape, in the order of `places().municipalities`.
     shapes: Vec<(String, MultiPolygon<f64>)>,
+    /// The bounding box of each polygon of each shape: geo's own test works the box of the
+    /// whole shape out again on every call, as costly as the test itself.
+    boxes: Vec<Vec<Rect<f64>>>,
     tree: RTree<Entry>,
 }
 
@@ -47,9 +50,16 @@ impl Boundaries {
             .map(|entry| entry.data)
             .collect();
         candidates.sort_unstable();
+        let at = Coord {
+            x: point.lon,
+            y: point.lat,
+        };
         candidates
             .into_iter()
-            .find(|&i| self.shapes[i].1.intersects(&to_point(point)))
+            .find(|&i| {
+                let mut polygons = self.shapes[i].1.iter().zip(&self.boxes[i]);
+                polygons.any(|(polygon, rect)| rect.intersects(&at) && polygon.intersects(&at))
+            })
             .map(|i| self.shapes[i].0.as_str())
     }
 
@@ -124,6 +134,7 @@ fn load(text: &str) -> Result<Boundaries, String> {
     }
     let mut entries = Vec::new();
     let mut out = Vec::new();
+    let mut boxes = Vec::new();
     for (index, shape) in shapes.into_iter().enumerate() {
         let municipality = &places.municipalities[index];
         let shape = shape.ok_or_else(|| format!("no boundary for {}", municipality.name))?;
@@ -133,10 +144,17 @@ fn load(text: &str) -> Result<Boundaries, String> {
             [rect.max().x, rect.max().y],
         ));
         entries.push(GeomWithData::new(envelope, index));
+        boxes.push(
+            shape
+                .iter()
+                .filter_map(BoundingRect::bounding_rect)
+                .collect(),
+        );
         out.push((municipality.code.clone(), shape));
     }
     Ok(Boundaries {
         shapes: out,
+        boxes,
         tree: RTree::bulk_load(entries),
     })
 }
@@ -161,6 +179,22 @@ mod tests {
                 "{}",
                 municipality.name
             );
+        }
+    }
+
+    #[test]
+    fn locate_agrees_with_testing_every_shape_in_official_order() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let boundaries = boundaries();
+        for _ in 0..3_000 {
+            let point = GeoPoint::new(rng.random_range(39.5..42.8), rng.random_range(19.0..21.2));
+            let expected = boundaries
+                .shapes()
+                .iter()
+                .find(|(_, shape)| shape.intersects(&to_point(point)))
+                .map(|(code, _)| code.as_str());
+            assert_eq!(boundaries.locate(point), expected, "{point:?}");
         }
     }
 

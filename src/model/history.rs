@@ -55,6 +55,20 @@ pub fn changes(old: Option<&Record>, new: Option<&Record>) -> Vec<FieldChange> {
         _ => serde_json::Map::new(),
     };
     let (old, new) = (fields(old), fields(new));
+    if old.is_empty() {
+        // A creation, the common case of an import: every field is new, and moved, not copied.
+        let mut created: Vec<FieldChange> = new
+            .into_iter()
+            .filter(|(name, _)| !STAMPS.contains(&name.as_str()))
+            .map(|(field, value)| FieldChange {
+                field,
+                old: None,
+                new: Some(value),
+            })
+            .collect();
+        created.sort_by(|a, b| a.field.cmp(&b.field));
+        return created;
+    }
     let mut names: Vec<&String> = old.keys().chain(new.keys()).collect();
     names.sort();
     names.dedup();
@@ -97,5 +111,40 @@ mod tests {
         assert_eq!(found[0].new, None);
         assert_eq!(found[1].old, None);
         assert_eq!(found[2].old, Some(Value::from("Alfa")));
+    }
+
+    #[test]
+    fn a_creation_lists_every_field_set_as_new_in_order() {
+        let new = Record::Organisation(Organisation {
+            id: "a".into(),
+            name: "Alfa".into(),
+            founded_year: Some(2001),
+            version: 1,
+            ..Organisation::default()
+        });
+        let found = changes(None, Some(&new));
+        let fields: Vec<&str> = found.iter().map(|c| c.field.as_str()).collect();
+        assert!(fields.is_sorted(), "{fields:?}");
+        assert!(fields.contains(&"name") && fields.contains(&"founded_year"));
+        assert!(!fields.contains(&"id") && !fields.contains(&"version"));
+        assert!(found.iter().all(|c| c.old.is_none() && c.new.is_some()));
+        // The same as comparing with an empty record, field by field.
+        let by_comparison: Vec<FieldChange> = {
+            let Value::Object(map) = new.to_tagged_json() else {
+                unreachable!()
+            };
+            let mut names: Vec<&String> = map.keys().collect();
+            names.sort();
+            names
+                .into_iter()
+                .filter(|n| !STAMPS.contains(&n.as_str()))
+                .map(|n| FieldChange {
+                    field: n.clone(),
+                    old: None,
+                    new: map.get(n).cloned(),
+                })
+                .collect()
+        };
+        assert_eq!(found, by_comparison);
     }
 }

@@ -20,10 +20,8 @@
 //!
 //! Changing what this produces requires bumping `SCHEMA_VERSION`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
-
-use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
 use crate::model::{fold, places};
 
@@ -216,58 +214,19 @@ fn place_names() -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
-/// The stemmer as a tantivy token filter (after lowercasing and folding).
-#[derive(Clone, Copy, Default)]
-pub struct StemFilter;
-
-impl TokenFilter for StemFilter {
-    type Tokenizer<T: Tokenizer> = StemFilterWrapper<T>;
-
-    fn transform<T: Tokenizer>(self, tokenizer: T) -> StemFilterWrapper<T> {
-        StemFilterWrapper(tokenizer)
-    }
-}
-
-#[derive(Clone)]
-pub struct StemFilterWrapper<T>(T);
-
-impl<T: Tokenizer> Tokenizer for StemFilterWrapper<T> {
-    type TokenStream<'a> = StemStream<T::TokenStream<'a>>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        StemStream(self.0.token_stream(text))
-    }
-}
-
-pub struct StemStream<T>(T);
-
-impl<T: TokenStream> TokenStream for StemStream<T> {
-    fn advance(&mut self) -> bool {
-        if !self.0.advance() {
-            return false;
-        }
-        let token = self.0.token_mut();
-        let stem = stemmer().stem(&token.text);
-        if stem.len() != token.text.len() || stem != token.text {
-            token.text = stem.to_owned();
-        }
-        true
-    }
-
-    fn token(&self) -> &Token {
-        self.0.token()
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        self.0.token_mut()
-    }
-}
-
 /// The committed Albanian stopword list (folded).
 pub fn stopwords() -> impl Iterator<Item = &'static str> {
     include_str!("../../index/sq_stopwords.txt")
         .lines()
         .filter(|line| !line.is_empty() && !line.starts_with('#'))
+}
+
+/// Whether a folded word is an Albanian stopword.
+pub fn is_stopword(word: &str) -> bool {
+    static STOPWORDS: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    STOPWORDS
+        .get_or_init(|| stopwords().collect())
+        .contains(word)
 }
 
 #[cfg(test)]

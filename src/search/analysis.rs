@@ -4,15 +4,11 @@
 //! "monitors"). Stemmed fields drop stopwords. Changing what this produces requires bumping
 //! `SCHEMA_VERSION`.
 
-use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    StopWordFilter, TextAnalyzer, TokenStream, TokenizerManager,
-};
+use tantivy::tokenizer::{TextAnalyzer, TokenStream, TokenizerManager};
 
-use super::albanian::{StemFilter, stemmer, stopwords};
+use super::tokenizer::{FoldingTokenizer, KeyFilter};
 
 pub const FOLDED: &str = "sq_folded";
 pub const ALBANIAN: &str = "sq_stem";
@@ -27,31 +23,22 @@ pub fn register(tokenizers: &TokenizerManager) {
     tokenizers.register(ENGLISH, english_analyzer());
 }
 
+/// Words (runs of letters and digits under 60 bytes), lowercased and folded.
 pub fn folded_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(60))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
+    TextAnalyzer::from(FoldingTokenizer::default())
+}
+
+/// Folded words minus Albanian stopwords, each stemmed.
+pub fn albanian_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(FoldingTokenizer::default())
+        .filter(KeyFilter::albanian())
         .build()
 }
 
-fn albanian_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(60))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(StopWordFilter::remove(stopwords().map(str::to_owned)))
-        .filter(StemFilter)
-        .build()
-}
-
-fn english_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(60))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(StopWordFilter::new(Language::English).expect("tantivy ships English stopwords"))
-        .filter(Stemmer::new(Language::English))
+/// Folded words minus English stopwords, each stemmed (Snowball).
+pub fn english_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(FoldingTokenizer::default())
+        .filter(KeyFilter::english())
         .build()
 }
 
@@ -77,34 +64,30 @@ impl QueryWord {
 
 /// Stems folded words, as the stemmed fields do.
 pub struct Stems {
-    english: TextAnalyzer,
-}
-
-/// Built once: the analyser's stopword filter and the Albanian stopwords are sets of some
-/// hundred words, too many to build for every query.
-fn prototypes() -> &'static (TextAnalyzer, HashSet<&'static str>) {
-    static PROTOTYPES: OnceLock<(TextAnalyzer, HashSet<&'static str>)> = OnceLock::new();
-    PROTOTYPES.get_or_init(|| (english_analyzer(), stopwords().collect()))
+    albanian: KeyFilter,
+    english: KeyFilter,
 }
 
 impl Stems {
     pub fn new() -> Stems {
+        // Built once: the English filter holds a stopword set, too much to build per query.
+        static PROTOTYPE: OnceLock<(KeyFilter, KeyFilter)> = OnceLock::new();
+        let (albanian, english) =
+            PROTOTYPE.get_or_init(|| (KeyFilter::albanian(), KeyFilter::english()));
         Stems {
-            english: prototypes().0.clone(),
+            albanian: albanian.clone(),
+            english: english.clone(),
         }
     }
 
     /// The Albanian stem of a folded word, `None` for a stopword.
-    pub fn albanian(&self, word: &str) -> Option<String> {
-        (!prototypes().1.contains(word)).then(|| stemmer().stem(word).to_owned())
+    pub fn albanian(&mut self, word: &str) -> Option<String> {
+        self.albanian.key(word).map(str::to_owned)
     }
 
     /// The English stem of a folded word, `None` for a stopword.
     pub fn english(&mut self, word: &str) -> Option<String> {
-        self.english
-            .token_stream(word)
-            .next()
-            .map(|t| t.text.clone())
+        self.english.key(word).map(str::to_owned)
     }
 }
 

@@ -25,6 +25,7 @@ mod scoring;
 mod suggest;
 mod summary;
 mod synonyms;
+mod tokenizer;
 
 pub use albanian::stem_word as albanian_stem;
 pub use document::Related;

@@ -45,6 +45,10 @@ fn family_options(name: &str) -> Options {
         let mut table = BlockBasedOptions::default();
         table.set_bloom_filter(10.0, false);
         options.set_block_based_table_factory(&table);
+        // And in the memtable: an import looks up every record it writes, most of them new, and
+        // a miss otherwise walks the memtable's skip list (3% of an import's CPU).
+        options.set_memtable_whole_key_filtering(true);
+        options.set_memtable_prefix_bloom_ratio(0.05);
     }
     options
 }
