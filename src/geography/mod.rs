@@ -9,5 +9,5 @@ mod shapes;
 
 pub use area::{Area, Bounds, Verdict};
 pub use boundaries::{Boundaries, SNAP_KM, boundaries};
-pub use point::{GeoPoint, haversine_km, pack, to_point, unpack};
+pub use point::{GeoPoint, PACKING_ERROR_KM, haversine_km, pack, to_point, unpack};
 pub use shapes::{Detail, unit_geometry};

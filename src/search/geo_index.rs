@@ -13,7 +13,7 @@ use tantivy::{DocId, Searcher, SegmentReader, Term};
 use super::bits::DocBits;
 use super::matching::{Restriction, add_term};
 use super::schema::Fields;
-use crate::geography::{Area, Bounds, GeoPoint, Verdict, haversine_km, unpack};
+use crate::geography::{Area, Bounds, GeoPoint, PACKING_ERROR_KM, Verdict, haversine_km, unpack};
 
 pub const FIRST_POINT: &str = "first_point";
 pub const LAT: &str = "lat";
@@ -207,6 +207,19 @@ impl Distances {
             origin,
             points: SegmentPoints::open(reader)?,
         })
+    }
+
+    /// Bounds on the distance to the document's nearest point, from its packed first point
+    /// alone (one column read, one haversine): the first point's distance, give or take the
+    /// packing error, for a document with one point; at most that for one with more (another
+    /// may be nearer). `None` for a document without a point.
+    pub fn bounds_km(&self, doc: DocId) -> Option<(f64, f64)> {
+        // The packing error, and a hair for rounding in the two haversines compared.
+        const SLACK_KM: f64 = PACKING_ERROR_KM + 1e-9;
+        let (point, more) = self.points.first(doc)?;
+        let km = haversine_km(self.origin, point);
+        let lower = if more { 0.0 } else { (km - SLACK_KM).max(0.0) };
+        Some((lower, km + SLACK_KM))
     }
 
     /// To the document's nearest point, in kilometres; `None` for a document without a point.

@@ -121,6 +121,12 @@ async fn found_by_post(server: &TestServer, body: Value) -> BTreeSet<String> {
     }
 }
 
+/// The cursor of the page that starts at `offset`.
+fn cursor(offset: usize) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("offset:{offset}"))
+}
+
 /// A centre near a random stored point, so that circles and boxes catch something.
 fn random_centre(rng: &mut ChaCha8Rng, records: &[Record]) -> GeoPoint {
     let all: Vec<GeoPoint> = records.iter().flat_map(points).collect();
@@ -461,6 +467,52 @@ async fn sort_by_distance_orders_hits_nearest_first_across_pages() {
     assert!(distances.windows(2).all(|w| w[0] <= w[1]), "{distances:?}");
     let unique: BTreeSet<&str> = hits.iter().map(|h| h["id"].as_str().unwrap()).collect();
     assert_eq!(unique.len(), hits.len());
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_sorted_by_distance_holds_the_nearest_records_of_a_scan() {
+    let dir = data_dir();
+    let (server, records) = spawn_geo(dir.path()).await;
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    for _ in 0..20 {
+        let centre = random_centre(&mut rng, &records);
+        let radius = rng.random_range(2.0..80.0);
+        let limit = rng.random_range(1..30);
+        let offset = rng.random_range(0..10);
+        // Every record's distance to its nearest site, as a scan finds it.
+        let mut want: Vec<f64> = records
+            .iter()
+            .map(|r| {
+                points(r)
+                    .into_iter()
+                    .map(|p| haversine_km(centre, p))
+                    .fold(f64::INFINITY, f64::min)
+            })
+            .filter(|&km| km <= radius)
+            .collect();
+        want.sort_by(f64::total_cmp);
+        let want: Vec<f64> = want.into_iter().skip(offset).take(limit).collect();
+        let query = format!(
+            "/api/v1/search?near={},{}&radius_km={radius}&sort=distance&limit={limit}&cursor={}",
+            centre.lat,
+            centre.lon,
+            cursor(offset)
+        );
+        let (status, body) = server.get(&query).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let got: Vec<f64> = body["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["distance_km"].as_f64().unwrap())
+            .collect();
+        assert_eq!(got.len(), want.len(), "{query}");
+        for (got, want) in got.iter().zip(&want) {
+            // distance_km is rounded for display.
+            assert!((got - want).abs() < 0.01, "{query}: {got} vs {want}");
+        }
+    }
     server.stop().await;
 }
 
