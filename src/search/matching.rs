@@ -6,11 +6,12 @@ use std::collections::HashMap;
 
 use tantivy::postings::TermInfo;
 use tantivy::query::{Bm25Weight, EnableScoring, Query, Weight};
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::Field;
 use tantivy::{DocSet, Searcher, SegmentReader, TERMINATED, Term};
 
 use super::bits::DocBits;
 use super::plan::{Compiled, Leaf, NodeRef};
+use super::term_bits;
 
 /// A compiled plan ready to run on one searcher: its terms looked up in every segment, and the
 /// BM25 weight of each scored term from the statistics of the whole index.
@@ -230,7 +231,7 @@ impl<'a> SegmentPlan<'a> {
         match &self.prepared.compiled.leaves[index].leaf {
             Leaf::Term { term, .. } | Leaf::Const { term, .. } => {
                 if let Some(info) = &self.prepared.term_infos[self.segment][index] {
-                    add_postings(bits, self.reader, term.field(), info)?;
+                    term_bits::add_postings(bits, self.reader, term, info)?;
                 }
             }
             Leaf::Phrase { .. } => {
@@ -252,31 +253,9 @@ impl<'a> SegmentPlan<'a> {
 pub fn add_term(bits: &mut DocBits, reader: &SegmentReader, term: &Term) -> tantivy::Result<()> {
     let inverted = reader.inverted_index(term.field())?;
     if let Some(info) = inverted.get_term_info(term)? {
-        add_postings(bits, reader, term.field(), &info)?;
+        term_bits::add_postings(bits, reader, term, &info)?;
     }
     Ok(())
-}
-
-/// Adds every document of a term's postings.
-fn add_postings(
-    bits: &mut DocBits,
-    reader: &SegmentReader,
-    field: Field,
-    info: &TermInfo,
-) -> tantivy::Result<()> {
-    let mut postings = reader
-        .inverted_index(field)?
-        .read_block_postings_from_terminfo(info, IndexRecordOption::Basic)?;
-    loop {
-        let docs = postings.docs();
-        if docs.is_empty() {
-            return Ok(());
-        }
-        for &doc in docs {
-            bits.insert(doc);
-        }
-        postings.advance();
-    }
 }
 
 /// A restriction of results that does not score: the documents with any of some terms, all or

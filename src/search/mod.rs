@@ -25,6 +25,7 @@ mod scoring;
 mod suggest;
 mod summary;
 mod synonyms;
+mod term_bits;
 mod tokenizer;
 
 pub use albanian::stem_word as albanian_stem;
