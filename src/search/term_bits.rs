@@ -18,6 +18,12 @@ use super::bits::DocBits;
 const DENSE_ONE_IN: u64 = 32;
 /// At most this many bytes of bitmaps are kept (about 5,000 terms at 100,000 documents).
 const MAX_BYTES: usize = 64 * 1024 * 1024;
+/// What an entry costs besides its bitmap (the term, the map's slot), counted against
+/// [`MAX_BYTES`].
+const ENTRY_BYTES: usize = 256;
+/// Segments smaller than this decode every term: cheap there, and a server taking writes makes
+/// many small segments that would otherwise fill the memory with entries.
+const MIN_DOCS: u32 = 8_192;
 
 #[derive(Default)]
 struct Kept {
@@ -38,7 +44,7 @@ pub fn add_postings(
     info: &TermInfo,
 ) -> tantivy::Result<()> {
     let max_doc = reader.max_doc();
-    if u64::from(info.doc_freq) * DENSE_ONE_IN < u64::from(max_doc) {
+    if max_doc < MIN_DOCS || u64::from(info.doc_freq) * DENSE_ONE_IN < u64::from(max_doc) {
         return decode(bits, reader, term, info);
     }
     let key = (reader.segment_id(), term.clone());
@@ -54,7 +60,7 @@ pub fn add_postings(
             let mut bitmap = DocBits::empty(max_doc);
             decode(&mut bitmap, reader, term, info)?;
             let bitmap = Arc::new(bitmap);
-            let bytes = (max_doc as usize).div_ceil(8);
+            let bytes = (max_doc as usize).div_ceil(8) + ENTRY_BYTES;
             let mut kept = kept().lock().unwrap_or_else(|e| e.into_inner());
             if kept.bytes + bytes > MAX_BYTES {
                 kept.bitmaps.clear();
@@ -116,7 +122,7 @@ mod tests {
             }
             text.join(" ")
         };
-        let docs = 3_000;
+        let docs = MIN_DOCS + 100;
         for n in 0..docs {
             writer.add_document(doc!(body => words(n))).unwrap();
         }
