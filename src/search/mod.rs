@@ -27,6 +27,7 @@ mod summary;
 mod synonyms;
 mod term_bits;
 mod tokenizer;
+mod windows;
 
 pub use albanian::stem_word as albanian_stem;
 pub use document::Related;

@@ -17,6 +17,7 @@ use tantivy::{DocId, Score, TERMINATED};
 use super::bits::{DocBits, Ranks};
 use super::matching::SegmentPlan;
 use super::plan::Leaf;
+use super::windows::{self, DENSE_ONE_IN, TailTerm};
 
 /// Where a selected document's score is kept: at its id when the selection is dense (no
 /// counting needed), at its rank in the selection when it is sparse (a small array).
@@ -102,6 +103,19 @@ pub fn best(
     let mut leaves = prepared.order.iter().copied();
     // Every document, while an unread leaf could still lift one from nothing into the best.
     let (threshold, rest) = loop {
+        if let Some(tail) = dense_tail(plan, &prepared.order[read..]) {
+            let Scores { values, touched } = &mut scores;
+            return windows::score_tail(
+                plan.reader,
+                &tail,
+                selection,
+                k,
+                values,
+                touched,
+                |doc| slots.of(doc),
+                |bound, threshold| beyond(bound, 0.0, threshold),
+            );
+        }
         let Some(leaf) = leaves.next() else {
             return Ok(scored(&scores));
         };
@@ -162,6 +176,27 @@ pub fn best(
         .into_iter()
         .map(|(doc, slot)| (doc, scores.values[slot]))
         .collect())
+}
+
+/// The leaves left, when every one is a term that many documents of the segment hold (and
+/// that needs no other node to match): what [`windows::score_tail`] scores window by window.
+fn dense_tail<'p>(plan: &SegmentPlan<'p>, leaves: &[usize]) -> Option<Vec<TailTerm<'p>>> {
+    let prepared = plan.prepared;
+    let max_doc = u64::from(plan.reader.max_doc());
+    leaves
+        .iter()
+        .map(|&index| {
+            let scored = &prepared.compiled.leaves[index];
+            let Leaf::Term { term, .. } = &scored.leaf else {
+                return None;
+            };
+            let info = prepared.term_infos[plan.segment][index].as_ref()?;
+            let bm25 = prepared.bm25[index].as_ref()?;
+            (scored.guards.is_empty() && u64::from(info.doc_freq) * DENSE_ONE_IN >= max_doc)
+                .then_some(TailTerm { term, info, bm25 })
+        })
+        .collect::<Option<Vec<_>>>()
+        .filter(|tail| !tail.is_empty())
 }
 
 /// Scores in their slots, and the documents that have one (in the order they got it).
