@@ -4,10 +4,7 @@
 
 use geo::{Contains, Coord, Intersects, MultiPolygon, Rect};
 
-use super::point::{GeoPoint, PACKING_ERROR_DEG, PACKING_ERROR_KM, to_point};
-
-/// Mean Earth radius in kilometres, as geo's haversine uses.
-const EARTH_RADIUS_KM: f64 = 6_371.008_8;
+use super::point::{EARTH_RADIUS_KM, GeoPoint, PACKING_ERROR_DEG, PACKING_ERROR_KM, to_point};
 
 #[derive(Debug, Clone)]
 pub enum Area {

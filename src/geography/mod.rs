@@ -9,5 +9,7 @@ mod shapes;
 
 pub use area::{Area, Bounds, Verdict};
 pub use boundaries::{Boundaries, SNAP_KM, boundaries};
-pub use point::{GeoPoint, PACKING_ERROR_KM, haversine_km, pack, to_point, unpack};
+pub use point::{
+    DistanceFrom, EARTH_RADIUS_KM, GeoPoint, PACKING_ERROR_KM, haversine_km, pack, to_point, unpack,
+};
 pub use shapes::{Detail, unit_geometry};

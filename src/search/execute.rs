@@ -16,10 +16,10 @@ use super::analysis::{Stems, query_words};
 use super::bits::DocBits;
 use super::facets;
 use super::filters::{Filters, facet_term};
-use super::geo_index::{AreaTest, DISTANCE_BANDS, Distances, band};
+use super::geo_index::{AreaTest, DISTANCE_BANDS, Distances, Rings, band};
 use super::hits::{hit, name_of};
 use super::labels::label;
-use super::matching::{Prepared, SegmentPlan};
+use super::matching::{Prepared, SegmentPlan, add_term};
 use super::plan::{Compiled, Node};
 use super::query::{Strictness, text_query, typo_budget, typo_terms};
 use super::request::{
@@ -105,6 +105,7 @@ fn run(
         Some(origin) if request.distance_facet => Some(measure(&segments, origin)?),
         Some(origin) if sort == Sort::Distance => Some(measure_nearest(
             &segments,
+            fields.cells,
             origin,
             request.offset + request.limit.max(1),
         )?),
@@ -298,9 +299,13 @@ fn measure(segments: &[Selected<'_>], origin: GeoPoint) -> tantivy::Result<Measu
 /// wants 20; measuring each exactly was two fifths of such a search).
 fn measure_nearest(
     segments: &[Selected<'_>],
+    cells: Field,
     origin: GeoPoint,
     k: usize,
 ) -> tantivy::Result<Measured> {
+    if let Some(measured) = walk_nearest(segments, cells, origin, k)? {
+        return Ok(measured);
+    }
     let mut bounded = Vec::new();
     for (ord, segment) in segments.iter().enumerate() {
         let distances = Distances::new(segment.reader, origin)?;
@@ -330,6 +335,70 @@ fn measure_nearest(
         }
     }
     Ok(measured)
+}
+
+/// The selected documents with a point in the grid cells around `origin`, visited ring by ring
+/// until `k` of them are certainly nearer than anything outside the rings visited; of those,
+/// the ones that may be among the `k` nearest (by the bounds of their packed first point) are
+/// measured. Only the matches of a few cells are bounded, rather than every match. `None` when
+/// [`Rings::MAX`] rings do not get there (few matches nearby).
+fn walk_nearest(
+    segments: &[Selected<'_>],
+    cells: Field,
+    origin: GeoPoint,
+    k: usize,
+) -> tantivy::Result<Option<Measured>> {
+    let Some(rings) = Rings::new(origin) else {
+        return Ok(None);
+    };
+    let k = k.max(1);
+    let distances = segments
+        .iter()
+        .map(|segment| Distances::new(segment.reader, origin))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    let mut seen: Vec<DocBits> = segments
+        .iter()
+        .map(|segment| DocBits::empty(segment.reader.max_doc()))
+        .collect();
+    let mut bounded: Vec<(f64, f64, DocAddress)> = Vec::new();
+    for ring in 0..=Rings::MAX {
+        let terms = rings.cells(cells, ring);
+        for (ord, segment) in segments.iter().enumerate() {
+            let mut found = DocBits::empty(segment.reader.max_doc());
+            for term in &terms {
+                add_term(&mut found, segment.reader, term)?;
+            }
+            found.and(&segment.selection);
+            // A document with several points is in several cells: bounded once.
+            found.and_not(&seen[ord]);
+            seen[ord].or(&found);
+            for doc in found.iter() {
+                let (lower, upper) = distances[ord]
+                    .bounds_km(doc)
+                    .unwrap_or((0.0, f64::INFINITY));
+                bounded.push((lower, upper, DocAddress::new(ord as u32, doc)));
+            }
+        }
+        if bounded.len() < k {
+            continue;
+        }
+        // `k` documents are at most this far; when nothing outside is as near, every document
+        // as near as the `k`-th nearest has been bounded.
+        let mut uppers: Vec<f64> = bounded.iter().map(|&(_, upper, _)| upper).collect();
+        let reach = *uppers.select_nth_unstable_by(k - 1, f64::total_cmp).1;
+        if reach < rings.beyond_km(ring) {
+            let measured = bounded
+                .iter()
+                .filter(|&&(lower, _, _)| lower <= reach)
+                .map(|&(_, _, address)| {
+                    let km = distances[address.segment_ord as usize].nearest_km(address.doc_id);
+                    (km, address)
+                })
+                .collect();
+            return Ok(Some(measured));
+        }
+    }
+    Ok(None)
 }
 
 /// The `k` nearest of the measured documents, nearest first, equal distances by relevance.

@@ -8,12 +8,16 @@ use std::ops::Bound;
 
 use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery};
+use tantivy::schema::Field;
 use tantivy::{DocId, Searcher, SegmentReader, Term};
 
 use super::bits::DocBits;
 use super::matching::{Restriction, add_term};
 use super::schema::Fields;
-use crate::geography::{Area, Bounds, GeoPoint, PACKING_ERROR_KM, Verdict, haversine_km, unpack};
+use crate::geography::{
+    Area, Bounds, DistanceFrom, EARTH_RADIUS_KM, GeoPoint, PACKING_ERROR_KM, Verdict, haversine_km,
+    unpack,
+};
 
 pub const FIRST_POINT: &str = "first_point";
 pub const LAT: &str = "lat";
@@ -198,6 +202,7 @@ impl<'a> AreaTest<'a> {
 /// Distances from `origin` to the points of one segment's documents.
 pub struct Distances {
     origin: GeoPoint,
+    quick: DistanceFrom,
     points: SegmentPoints,
 }
 
@@ -205,19 +210,20 @@ impl Distances {
     pub fn new(reader: &SegmentReader, origin: GeoPoint) -> tantivy::Result<Distances> {
         Ok(Distances {
             origin,
+            quick: DistanceFrom::new(origin),
             points: SegmentPoints::open(reader)?,
         })
     }
 
     /// Bounds on the distance to the document's nearest point, from its packed first point
-    /// alone (one column read, one haversine): the first point's distance, give or take the
-    /// packing error, for a document with one point; at most that for one with more (another
-    /// may be nearer). `None` for a document without a point.
+    /// alone (one column read, one quick haversine): the first point's distance, give or take
+    /// the packing error, for a document with one point; at most that for one with more
+    /// (another may be nearer). `None` for a document without a point.
     pub fn bounds_km(&self, doc: DocId) -> Option<(f64, f64)> {
         // The packing error, and a hair for rounding in the two haversines compared.
         const SLACK_KM: f64 = PACKING_ERROR_KM + 1e-9;
         let (point, more) = self.points.first(doc)?;
-        let km = haversine_km(self.origin, point);
+        let km = self.quick.km(point);
         let lower = if more { 0.0 } else { (km - SLACK_KM).max(0.0) };
         Some((lower, km + SLACK_KM))
     }
@@ -228,6 +234,83 @@ impl Distances {
             .of(doc)
             .map(|p| haversine_km(self.origin, p))
             .min_by(f64::total_cmp)
+    }
+}
+
+/// The finest grid cells around a point, ring by ring: ring 0 is the point's own cell, ring `r`
+/// the border of the square of cells `r` steps away. Visiting rings in order meets documents
+/// roughly nearest first, and [`Rings::beyond_km`] says how near an unvisited one can be.
+pub struct Rings {
+    origin: GeoPoint,
+    lat: i64,
+    lon: i64,
+}
+
+impl Rings {
+    /// Rings a walk visits at most: 9 × 9 cells of the finest level, about 14 km across in
+    /// Albania.
+    pub const MAX: i64 = 4;
+    const LEVEL: usize = CELL_SIZES.len() - 1;
+
+    /// `None` where the square of [`Rings::MAX`] rings would reach a pole or cross the
+    /// antimeridian, which the cell numbering does not wrap around.
+    pub fn new(origin: GeoPoint) -> Option<Rings> {
+        let size = CELL_SIZES[Self::LEVEL];
+        let reach = (Self::MAX + 1) as f64 * size;
+        let clear = origin.lat.abs() + reach < 89.0 && origin.lon.abs() + reach < 179.0;
+        clear.then(|| Rings {
+            origin,
+            lat: (origin.lat / size).floor() as i64,
+            lon: (origin.lon / size).floor() as i64,
+        })
+    }
+
+    /// The cell terms of ring `ring`.
+    pub fn cells(&self, field: Field, ring: i64) -> Vec<Term> {
+        let term = |lat: i64, lon: i64| {
+            Term::from_field_text(field, &format!("{}:{lat}:{lon}", Self::LEVEL))
+        };
+        if ring == 0 {
+            return vec![term(self.lat, self.lon)];
+        }
+        let (south, north) = (self.lat - ring, self.lat + ring);
+        let (west, east) = (self.lon - ring, self.lon + ring);
+        let mut cells = Vec::with_capacity(8 * ring as usize);
+        for lon in west..=east {
+            cells.push(term(south, lon));
+            cells.push(term(north, lon));
+        }
+        for lat in south + 1..north {
+            cells.push(term(lat, west));
+            cells.push(term(lat, east));
+        }
+        cells
+    }
+
+    /// A distance that every point outside rings `0..=ring` is at least: past the square's
+    /// southern or northern edge, at least the difference in latitude; past its western or
+    /// eastern edge, at least the distance to that edge's meridian (as a great circle,
+    /// `asin(cos φ · sin Δλ)`, which any path to the other side crosses).
+    pub fn beyond_km(&self, ring: i64) -> f64 {
+        let size = CELL_SIZES[Self::LEVEL];
+        let south = (self.lat - ring) as f64 * size;
+        let north = (self.lat + ring + 1) as f64 * size;
+        let west = (self.lon - ring) as f64 * size;
+        let east = (self.lon + ring + 1) as f64 * size;
+        let (lat, lon) = (self.origin.lat, self.origin.lon);
+        let meridian = |delta_deg: f64| {
+            (lat.to_radians().cos() * delta_deg.to_radians().sin()).asin() * EARTH_RADIUS_KM
+        };
+        let bound = [
+            (lat - south).to_radians() * EARTH_RADIUS_KM,
+            (north - lat).to_radians() * EARTH_RADIUS_KM,
+            meridian(lon - west),
+            meridian(east - lon),
+        ]
+        .into_iter()
+        .fold(f64::INFINITY, f64::min);
+        // Less a hair for rounding in the cell numbers and in the haversines compared.
+        bound * (1.0 - 1e-9) - 1e-9
     }
 }
 
@@ -246,4 +329,111 @@ pub fn band(distance_km: f64) -> usize {
         .iter()
         .position(|(_, from, to)| (*from..*to).contains(&distance_km))
         .unwrap_or(DISTANCE_BANDS.len() - 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+    use std::collections::BTreeSet;
+    use tantivy::schema::Schema;
+
+    fn cell_numbers(level: usize, point: GeoPoint) -> (i64, i64) {
+        let size = CELL_SIZES[level];
+        (
+            (point.lat / size).floor() as i64,
+            (point.lon / size).floor() as i64,
+        )
+    }
+
+    /// Rings 0 to r hold each cell of the (2r + 1)² square once, ring r those r steps away.
+    #[test]
+    fn the_rings_cover_the_square_around_the_origin_once() {
+        let mut schema = Schema::builder();
+        let field = schema.add_text_field("cells", tantivy::schema::STRING);
+        let origin = GeoPoint::new(41.3275, 19.8187);
+        let rings = Rings::new(origin).unwrap();
+        let (lat, lon) = cell_numbers(Rings::LEVEL, origin);
+        let mut seen = BTreeSet::new();
+        for ring in 0..=Rings::MAX {
+            let cells = rings.cells(field, ring);
+            assert_eq!(cells.len(), if ring == 0 { 1 } else { 8 * ring as usize });
+            for term in cells {
+                let text = term.value().as_str().unwrap().to_owned();
+                let parts: Vec<i64> = text.split(':').map(|p| p.parse().unwrap()).collect();
+                assert_eq!(parts[0], Rings::LEVEL as i64);
+                let steps = (parts[1] - lat).abs().max((parts[2] - lon).abs());
+                assert_eq!(steps, ring, "{text}");
+                assert!(seen.insert(text.clone()), "{text} twice");
+            }
+        }
+        let side = 2 * Rings::MAX as usize + 1;
+        assert_eq!(seen.len(), side * side);
+    }
+
+    /// No point in a cell outside rings 0..=r is nearer than `beyond_km(r)`: checked on points
+    /// just past each edge and corner and on points anywhere, around origins on every continent.
+    #[test]
+    fn nothing_outside_the_rings_is_nearer_than_their_bound() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let size = CELL_SIZES[Rings::LEVEL];
+        let mut checked = 0;
+        for _ in 0..2_000 {
+            let origin = GeoPoint::new(
+                rng.random_range(-88.0..88.0),
+                rng.random_range(-179.0..179.0),
+            );
+            let Some(rings) = Rings::new(origin) else {
+                continue;
+            };
+            let (lat, lon) = cell_numbers(Rings::LEVEL, origin);
+            let ring = rng.random_range(0..=Rings::MAX);
+            let bound = rings.beyond_km(ring);
+            assert!(bound > 0.0);
+            for _ in 0..50 {
+                let near = rng.random_bool(0.8);
+                let point = if near {
+                    let spread = (ring + 2) as f64 * size;
+                    GeoPoint::new(
+                        (origin.lat + rng.random_range(-spread..spread)).clamp(-90.0, 90.0),
+                        origin.lon + rng.random_range(-spread..spread),
+                    )
+                } else {
+                    GeoPoint::new(
+                        rng.random_range(-90.0..90.0),
+                        rng.random_range(-180.0..180.0),
+                    )
+                };
+                let (plat, plon) = cell_numbers(Rings::LEVEL, point);
+                if (plat - lat).abs().max((plon - lon).abs()) <= ring {
+                    continue;
+                }
+                checked += 1;
+                let km = haversine_km(origin, point);
+                assert!(
+                    km >= bound,
+                    "{origin:?} ring {ring}: {point:?} at {km} < {bound}"
+                );
+            }
+        }
+        assert!(checked > 50_000, "{checked}");
+    }
+
+    /// The bound is close to the truth: the nearest point outside ring r is not much farther.
+    #[test]
+    fn the_ring_bound_is_tight_in_albania() {
+        let origin = GeoPoint::new(41.3275, 19.8187);
+        let rings = Rings::new(origin).unwrap();
+        let size_km = CELL_SIZES[Rings::LEVEL].to_radians() * crate::geography::EARTH_RADIUS_KM;
+        for ring in 0..=Rings::MAX {
+            let bound = rings.beyond_km(ring);
+            // At least r whole cells of margin on every side (a cell is narrower east-west).
+            assert!(
+                bound >= ring as f64 * size_km * 0.75 - 1e-6,
+                "ring {ring}: {bound}"
+            );
+            assert!(bound <= (ring + 1) as f64 * size_km, "ring {ring}: {bound}");
+        }
+    }
 }

@@ -159,7 +159,12 @@ async fn a_backup_during_writes_holds_every_write_acknowledged_before_it_began()
             }
         }));
     }
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Some writes acknowledged before the backup begins (a busy machine may take a while to
+    // serve the first ones), and more under way while it runs.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while acknowledged.lock().unwrap().len() < 20 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let before: Vec<(String, u64)> = acknowledged.lock().unwrap().clone();
     let backup = dir.path().join("backup");
     let output = rrjeti(&live, &["backup", backup.to_str().unwrap()]);

@@ -478,42 +478,80 @@ async fn a_page_sorted_by_distance_holds_the_nearest_records_of_a_scan() {
     for _ in 0..20 {
         let centre = random_centre(&mut rng, &records);
         let radius = rng.random_range(2.0..80.0);
-        let limit = rng.random_range(1..30);
-        let offset = rng.random_range(0..10);
-        // Every record's distance to its nearest site, as a scan finds it.
-        let mut want: Vec<f64> = records
-            .iter()
-            .map(|r| {
-                points(r)
-                    .into_iter()
-                    .map(|p| haversine_km(centre, p))
-                    .fold(f64::INFINITY, f64::min)
-            })
-            .filter(|&km| km <= radius)
-            .collect();
-        want.sort_by(f64::total_cmp);
-        let want: Vec<f64> = want.into_iter().skip(offset).take(limit).collect();
-        let query = format!(
-            "/api/v1/search?near={},{}&radius_km={radius}&sort=distance&limit={limit}&cursor={}",
-            centre.lat,
-            centre.lon,
-            cursor(offset)
-        );
-        let (status, body) = server.get(&query).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let got: Vec<f64> = body["hits"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| h["distance_km"].as_f64().unwrap())
-            .collect();
-        assert_eq!(got.len(), want.len(), "{query}");
-        for (got, want) in got.iter().zip(&want) {
-            // distance_km is rounded for display.
-            assert!((got - want).abs() < 0.01, "{query}: {got} vs {want}");
-        }
+        let (limit, offset) = (rng.random_range(1..30), rng.random_range(0..10));
+        assert_nearest_as_a_scan(&server, &records, centre, radius, limit, offset).await;
     }
     server.stop().await;
+}
+
+/// Where records crowd (a town centre), the nearest are found by walking the grid cells around
+/// the centre rather than by measuring every match: the same page as a scan.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_nearest_records_in_a_crowded_town_are_those_of_a_scan() {
+    let dir = data_dir();
+    let (server, records) = spawn_geo(dir.path()).await;
+    let mut rng = ChaCha8Rng::seed_from_u64(8);
+    let all: Vec<GeoPoint> = records.iter().flat_map(points).collect();
+    let tirana = GeoPoint::new(41.3275, 19.8187);
+    for round in 0..20 {
+        // A stored point moved by at most a few hundred metres, or the centre of Tirana.
+        let centre = if round == 0 {
+            tirana
+        } else {
+            let base = all[rng.random_range(0..all.len())];
+            GeoPoint::new(
+                base.lat + rng.random_range(-0.003..0.003),
+                base.lon + rng.random_range(-0.003..0.003),
+            )
+        };
+        let (limit, offset) = (rng.random_range(1..12), rng.random_range(0..4));
+        assert_nearest_as_a_scan(&server, &records, centre, 10.0, limit, offset).await;
+    }
+    server.stop().await;
+}
+
+/// A page of the records within `radius` of `centre`, nearest first, has the distances that a
+/// scan of every record's points finds.
+async fn assert_nearest_as_a_scan(
+    server: &TestServer,
+    records: &[Record],
+    centre: GeoPoint,
+    radius: f64,
+    limit: usize,
+    offset: usize,
+) {
+    // Every record's distance to its nearest site, as a scan finds it.
+    let mut want: Vec<f64> = records
+        .iter()
+        .map(|r| {
+            points(r)
+                .into_iter()
+                .map(|p| haversine_km(centre, p))
+                .fold(f64::INFINITY, f64::min)
+        })
+        .filter(|&km| km <= radius)
+        .collect();
+    want.sort_by(f64::total_cmp);
+    let want: Vec<f64> = want.into_iter().skip(offset).take(limit).collect();
+    let query = format!(
+        "/api/v1/search?near={},{}&radius_km={radius}&sort=distance&limit={limit}&cursor={}",
+        centre.lat,
+        centre.lon,
+        cursor(offset)
+    );
+    let (status, body) = server.get(&query).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let got: Vec<f64> = body["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["distance_km"].as_f64().unwrap())
+        .collect();
+    assert_eq!(got.len(), want.len(), "{query}");
+    for (got, want) in got.iter().zip(&want) {
+        // distance_km is rounded for display.
+        assert!((got - want).abs() < 0.01, "{query}: {got} vs {want}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
