@@ -25,8 +25,11 @@ pub const LON: &str = "lon";
 
 /// Grid cell sizes in degrees, coarse to fine: every point is indexed in one cell of each.
 const CELL_SIZES: [f64; 4] = [1.0, 0.25, 0.0625, 0.015_625];
-/// A box is looked up by at most this many cells, at the finest level that allows it.
+/// A box is first looked up by at most this many cells, at the finest level that allows it.
 const MAX_CELLS: i64 = 24;
+/// Cells on the areas' edge are then split into the next level's while the lookup stays within
+/// this many cells: the documents of cells inside every area need no exact test.
+const MAX_REFINED_CELLS: usize = 64;
 
 fn cell(level: usize, lat: f64, lon: f64) -> String {
     let size = CELL_SIZES[level];
@@ -40,6 +43,66 @@ fn cell(level: usize, lat: f64, lon: f64) -> String {
 /// The grid cells a point is indexed under, one per level.
 pub fn cells(lat: f64, lon: f64) -> impl Iterator<Item = String> {
     (0..CELL_SIZES.len()).map(move |level| cell(level, lat, lon))
+}
+
+/// One grid cell: its level and its numbers of latitude and longitude.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Cell {
+    level: usize,
+    lat: i64,
+    lon: i64,
+}
+
+impl Cell {
+    fn term(self, field: Field) -> Term {
+        Term::from_field_text(field, &format!("{}:{}:{}", self.level, self.lat, self.lon))
+    }
+
+    fn bounds(self) -> Bounds {
+        let size = CELL_SIZES[self.level];
+        Bounds {
+            min_lat: self.lat as f64 * size,
+            max_lat: (self.lat + 1) as f64 * size,
+            min_lon: self.lon as f64 * size,
+            max_lon: (self.lon + 1) as f64 * size,
+        }
+    }
+
+    /// The cells of `level` that touch `bounds`, from this level's numbers (`None`: too many).
+    fn grid(level: usize, bounds: Bounds, max: i64) -> Option<Vec<Cell>> {
+        let size = CELL_SIZES[level];
+        let number = |degrees: f64| (degrees / size).floor() as i64;
+        let (lat0, lat1) = (number(bounds.min_lat), number(bounds.max_lat));
+        let (lon0, lon1) = (number(bounds.min_lon), number(bounds.max_lon));
+        if (lat1 - lat0 + 1) * (lon1 - lon0 + 1) > max {
+            return None;
+        }
+        let cells =
+            (lat0..=lat1).flat_map(|lat| (lon0..=lon1).map(move |lon| Cell { level, lat, lon }));
+        Some(cells.collect())
+    }
+
+    /// The cells of the next level inside this one that touch `bounds` (cell sizes go down by
+    /// four, and being powers of two they divide exactly: a point's finer numbers are within
+    /// its coarser ones times four).
+    fn children(self, bounds: Bounds) -> impl Iterator<Item = Cell> {
+        let level = self.level + 1;
+        (0..4)
+            .flat_map(move |i| {
+                (0..4).map(move |j| Cell {
+                    level,
+                    lat: self.lat * 4 + i,
+                    lon: self.lon * 4 + j,
+                })
+            })
+            .filter(move |child| {
+                let b = child.bounds();
+                b.min_lat <= bounds.max_lat
+                    && bounds.min_lat <= b.max_lat
+                    && b.min_lon <= bounds.max_lon
+                    && bounds.min_lon <= b.max_lon
+            })
+    }
 }
 
 /// Where the documents with a point in some areas can be: the grid cells that touch the areas'
@@ -56,35 +119,41 @@ impl Coarse {
         let bounds = areas
             .iter()
             .fold(Bounds::WORLD, |b, area| b.intersect(area.bounds()));
-        for level in (0..CELL_SIZES.len()).rev() {
-            let size = CELL_SIZES[level];
-            let (lat0, lat1) = (
-                (bounds.min_lat / size).floor() as i64,
-                (bounds.max_lat / size).floor() as i64,
-            );
-            let (lon0, lon1) = (
-                (bounds.min_lon / size).floor() as i64,
-                (bounds.max_lon / size).floor() as i64,
-            );
-            if (lat1 - lat0 + 1) * (lon1 - lon0 + 1) > MAX_CELLS {
-                continue;
+        let covered = |cell: Cell| areas.iter().all(|area| area.covers(cell.bounds()));
+        let Some(mut cells) = (0..CELL_SIZES.len())
+            .rev()
+            .find_map(|level| Cell::grid(level, bounds, MAX_CELLS))
+        else {
+            return Coarse::Ranges(box_query(fields, bounds));
+        };
+        let mut marked: Vec<(Cell, bool)> = cells.drain(..).map(|c| (c, covered(c))).collect();
+        // Cells on an edge give way to their finer cells, a level at a time, while they fit.
+        while let Some(level) = marked.first().map(|(c, _)| c.level) {
+            if level + 1 == CELL_SIZES.len() {
+                break;
             }
-            let mut cells = Vec::new();
-            for lat in lat0..=lat1 {
-                for lon in lon0..=lon1 {
-                    let term = Term::from_field_text(fields.cells, &format!("{level}:{lat}:{lon}"));
-                    let cell = Bounds {
-                        min_lat: lat as f64 * size,
-                        max_lat: (lat + 1) as f64 * size,
-                        min_lon: lon as f64 * size,
-                        max_lon: (lon + 1) as f64 * size,
-                    };
-                    cells.push((term, areas.iter().all(|area| area.covers(cell))));
-                }
+            let finer: Vec<Cell> = marked
+                .iter()
+                .filter(|&&(c, inside)| c.level == level && !inside)
+                .flat_map(|&(c, _)| c.children(bounds))
+                .collect();
+            let kept = marked
+                .iter()
+                .filter(|&&(c, inside)| c.level != level || inside);
+            if finer.is_empty() || kept.clone().count() + finer.len() > MAX_REFINED_CELLS {
+                break;
             }
-            return Coarse::Cells(cells);
+            let mut next: Vec<(Cell, bool)> = kept.copied().collect();
+            next.extend(finer.into_iter().map(|c| (c, covered(c))));
+            // The finest cells first, so that the loop looks at the level just made.
+            next.sort_by_key(|(c, _)| std::cmp::Reverse(c.level));
+            marked = next;
         }
-        Coarse::Ranges(box_query(fields, bounds))
+        let terms = marked
+            .into_iter()
+            .map(|(c, inside)| (c.term(fields.cells), inside))
+            .collect();
+        Coarse::Cells(terms)
     }
 
     /// The candidates of a segment, and those of them certainly inside every area.
@@ -268,7 +337,12 @@ impl Rings {
     /// The cell terms of ring `ring`.
     pub fn cells(&self, field: Field, ring: i64) -> Vec<Term> {
         let term = |lat: i64, lon: i64| {
-            Term::from_field_text(field, &format!("{}:{lat}:{lon}", Self::LEVEL))
+            Cell {
+                level: Self::LEVEL,
+                lat,
+                lon,
+            }
+            .term(field)
         };
         if ring == 0 {
             return vec![term(self.lat, self.lon)];
