@@ -53,6 +53,9 @@ fn family_options(name: &str) -> Options {
     options
 }
 
+/// RocksDB's own info logs (`LOG`, `LOG.old.*`) kept in the database folder.
+pub const KEPT_INFO_LOGS: usize = 4;
+
 pub struct Store {
     db: DB,
     /// The last sequence number handed out; held while a batch is built so that sequence numbers
@@ -66,6 +69,10 @@ impl Store {
         options.create_if_missing(true);
         options.create_missing_column_families(true);
         options.set_compression_type(rocksdb::DBCompressionType::Lz4);
+        // RocksDB starts a new info log at every open and by default keeps every old one: a
+        // service restarted daily (or a test suite) would pile up thousands.
+        options.set_keep_log_file_num(KEPT_INFO_LOGS);
+        options.set_max_log_file_size(8 << 20);
         let families = FAMILIES.map(|name| ColumnFamilyDescriptor::new(name, family_options(name)));
         let db = DB::open_cf_descriptors(&options, path, families)?;
         let last_seq = {

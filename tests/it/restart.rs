@@ -152,3 +152,22 @@ fn a_corrupt_database_is_an_error_not_an_empty_directory() {
         .to_string();
     assert!(error.contains("rocksdb"), "{error}");
 }
+
+/// RocksDB starts an info log at every open: however often the service restarts, only the
+/// newest few stay in the database folder.
+#[test]
+fn restarts_leave_only_a_few_database_logs_behind() {
+    let dir = data_dir();
+    for _ in 0..(rrjeti::store::KEPT_INFO_LOGS + 4) {
+        drop(Store::open(&dir.path().join("db")).unwrap());
+    }
+    let logs = std::fs::read_dir(dir.path().join("db"))
+        .unwrap()
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with("LOG"))
+        .count();
+    assert!(
+        (1..=rrjeti::store::KEPT_INFO_LOGS).contains(&logs),
+        "{logs} info logs kept"
+    );
+}
