@@ -196,9 +196,10 @@ fn stream_ndjson(state: &AppState, private: bool) -> Body {
                 .blocking_send(Err(std::io::Error::other(error.to_string())));
         }
     });
-    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|chunk| (chunk, receiver))
-    });
+    // A receiver answers `None` however often it is polled after the end; gzip polls the body
+    // once more than that (an `unfold` stream panicked there and cut a compressed export short).
+    let mut receiver = receiver;
+    let stream = futures_util::stream::poll_fn(move |cx| receiver.poll_recv(cx));
     Body::from_stream(stream)
 }
 

@@ -352,6 +352,43 @@ async fn pages_and_maps_are_compressed_for_browsers_that_accept_gzip_but_small_a
         let gzip = gzip.bytes().await.unwrap().len();
         assert!(gzip * 2 < plain, "{path}: {gzip} gzip vs {plain} plain");
     }
+    // What comes compressed is what comes plain: a whole answer (unit shapes) and a streamed one
+    // (an export, whose first line carries the time it was made).
+    for path in ["/api/v1/units.geojson", "/api/v1/export"] {
+        let plain = server.client.get(server.url(path)).send().await.unwrap();
+        let plain = plain.text().await.unwrap();
+        let gzip = server
+            .client
+            .get(server.url(path))
+            .header("accept-encoding", "br;q=1, gzip;q=0.8")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(gzip.headers()["content-encoding"], "gzip", "{path}");
+        let bytes = gzip.bytes().await.unwrap();
+        let mut decoded = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut decoded)
+            .unwrap();
+        let after_first_line = |text: &str| text.split_once('\n').map(|(_, rest)| rest.to_owned());
+        if path.ends_with("export") {
+            assert_eq!(
+                after_first_line(&decoded),
+                after_first_line(&plain),
+                "{path}"
+            );
+        } else {
+            assert_eq!(decoded, plain, "{path}");
+        }
+    }
+    // Refused explicitly, it is not used.
+    let refused = server
+        .client
+        .get(server.url("/api/v1/units.geojson"))
+        .header("accept-encoding", "gzip;q=0")
+        .send()
+        .await
+        .unwrap();
+    assert!(refused.headers().get("content-encoding").is_none());
     // A small answer is not worth compressing.
     let small = server
         .client
