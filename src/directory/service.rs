@@ -112,7 +112,7 @@ impl Directory {
         let index = match rebuild_reason(&store, &index_dir)? {
             Some(reason) => {
                 tracing::info!(%reason, "rebuilding the search index from the store");
-                rebuild::rebuild(&store, &index_dir, options.writer_threads.max(2))?
+                rebuild::rebuild(&store, &index_dir, options.writer_threads.max(2))?.0
             }
             None => SearchIndex::open(&index_dir, options.writer_threads)?,
         };
@@ -188,8 +188,11 @@ impl Directory {
     pub fn reindex(data_dir: &Path, options: Options) -> Result<usize, DirectoryError> {
         refuse_missing_database(data_dir)?;
         let store = Store::open(&store_dir(data_dir))?;
-        let index = rebuild::rebuild(&store, &index_dir(data_dir), options.writer_threads.max(2))?;
-        Ok(index.contents()?.len())
+        // The count of records written, not of documents read back: reading back 100,000
+        // stored summaries took a tenth of a rebuild.
+        let (_, count) =
+            rebuild::rebuild(&store, &index_dir(data_dir), options.writer_threads.max(2))?;
+        Ok(count)
     }
 
     pub fn is_empty(&self) -> bool {

@@ -204,11 +204,7 @@ pub fn score_tail(
         let mut doc = start;
         while let Some(next) = selection.next_from(doc).filter(|&d| d < end) {
             let score = values[slot(next)];
-            found.push((next, score));
-            best.push(Reverse(Ranked(score)));
-            if best.len() > k {
-                best.pop();
-            }
+            keep(&mut best, &mut found, k, next, score);
             doc = next + 1;
         }
     }
@@ -218,6 +214,36 @@ pub fn score_tail(
     };
     found.retain(|&(_, score)| score >= threshold);
     Ok(found)
+}
+
+/// Offers a scored document to the best `k` so far (`best`, smallest on top) and to `found`.
+/// The threshold only rises, so a document below it now stays below it and is dropped at once:
+/// a query that every document matches would otherwise push and pop the heap, and hold, for
+/// each of them (measured: a fifth of the server's time for "shoqeri civile").
+fn keep(
+    best: &mut BinaryHeap<Reverse<Ranked>>,
+    found: &mut Vec<(DocId, Score)>,
+    k: usize,
+    doc: DocId,
+    score: Score,
+) {
+    if best.len() < k {
+        best.push(Reverse(Ranked(score)));
+        found.push((doc, score));
+        return;
+    }
+    match best.peek_mut() {
+        Some(mut smallest) => {
+            if score >= smallest.0.0 {
+                found.push((doc, score));
+                if Ranked(score) > smallest.0 {
+                    *smallest = Reverse(Ranked(score));
+                }
+            }
+        }
+        // k = 0: no threshold; every document is returned.
+        None => found.push((doc, score)),
+    }
 }
 
 /// Calls `visit` with each document of the postings in `start..end` that `allowed` holds, and
