@@ -116,10 +116,12 @@ fn run(
     let mut stems = request.highlight.then(Stems::new);
     let hits = page
         .into_iter()
-        .map(|(score, address)| {
+        .map(|Placed { score, km, address }| {
             let highlight = stems.as_mut().map(|stems| (&text.marks, stems));
             let mut hit = hit(searcher, fields, score, address, highlight)?;
-            hit.distance_km = request.near.and_then(|origin| nearest_km(origin, &hit));
+            // Measured when the page was sorted by distance; otherwise from the hit's points.
+            let km = km.or_else(|| request.near.and_then(|origin| nearest_km(origin, &hit)));
+            hit.distance_km = km.map(in_metres);
             Ok(hit)
         })
         .collect::<Result<_, SearchError>>()?;
@@ -424,7 +426,7 @@ fn nearest(
     let mut ranked = Vec::with_capacity(near.len());
     for (ord, segment) in segments.iter_mut().enumerate() {
         let mut wanted = DocBits::empty(segment.reader.max_doc());
-        let mine: Vec<_> = near
+        let mut mine: Vec<_> = near
             .iter()
             .filter(|(_, a)| a.segment_ord == ord as u32)
             .collect();
@@ -433,7 +435,9 @@ fn nearest(
             Some(plan) => scoring::scores(plan, &wanted)?,
             None => vec![0.0; mine.len()],
         };
-        // `scores` is in document order, as is `mine` (the selection was measured in order).
+        // `scores` is in document order. The walk around the point measures ring by ring, not
+        // in document order: without this, scores went to the wrong documents.
+        mine.sort_unstable_by_key(|(_, a)| a.doc_id);
         for ((distance, address), score) in mine.into_iter().zip(scores) {
             ranked.push((*distance, score, *address));
         }
@@ -448,20 +452,41 @@ fn nearest(
     Ok(ranked)
 }
 
-/// The page of results, in order, with their scores when ranked by relevance.
+/// A document of the page: its score when ranked by relevance, its distance when sorted by it.
+struct Placed {
+    score: Option<Score>,
+    km: Option<f64>,
+    address: DocAddress,
+}
+
+impl Placed {
+    fn unscored(address: DocAddress) -> Placed {
+        Placed {
+            score: None,
+            km: None,
+            address,
+        }
+    }
+}
+
+/// The page of results, in order.
 fn rank(
     segments: &mut [Selected<'_>],
     sort: Sort,
     request: &SearchRequest,
     measured: Option<&[(Option<f64>, DocAddress)]>,
-) -> tantivy::Result<Vec<(Option<Score>, DocAddress)>> {
+) -> tantivy::Result<Vec<Placed>> {
     let limit = request.limit.max(1);
     let top = TopDocs::with_limit(limit).and_offset(request.offset);
     Ok(match sort {
         Sort::Relevance => top_by_score(segments, request.offset + limit)?
             .into_iter()
             .skip(request.offset)
-            .map(|ranked| (Some(ranked.score), ranked.address))
+            .map(|ranked| Placed {
+                score: Some(ranked.score),
+                km: None,
+                address: ranked.address,
+            })
             .collect(),
         Sort::Distance => nearest(
             segments,
@@ -470,13 +495,17 @@ fn rank(
         )?
         .into_iter()
         .skip(request.offset)
-        .map(|(_, score, address)| (Some(score), address))
+        .map(|(km, score, address)| Placed {
+            score: Some(score),
+            km,
+            address,
+        })
         .collect(),
         Sort::Name => {
             let collector = top.order_by_string_fast_field("name_sort", Order::Asc);
             collect_over(segments, |s| &s.selection, &collector)?
                 .into_iter()
-                .map(|(_, address)| (None, address))
+                .map(|(_, address)| Placed::unscored(address))
                 .collect()
         }
         Sort::FoundedYear | Sort::Updated => {
@@ -487,7 +516,7 @@ fn rank(
             let collector = top.order_by_fast_field::<u64>(field, order);
             collect_over(segments, |s| &s.selection, &collector)?
                 .into_iter()
-                .map(|(_, address)| (None, address))
+                .map(|(_, address)| Placed::unscored(address))
                 .collect()
         }
     })
@@ -690,5 +719,9 @@ fn nearest_km(origin: GeoPoint, hit: &Hit) -> Option<f64> {
         .into_iter()
         .map(|point| haversine_km(origin, point))
         .min_by(f64::total_cmp)
-        .map(|km| (km * 1000.0).round() / 1000.0)
+}
+
+/// A distance as shown: to the metre.
+fn in_metres(km: f64) -> f64 {
+    (km * 1000.0).round() / 1000.0
 }

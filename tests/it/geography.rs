@@ -929,3 +929,73 @@ async fn sorted_by_distance_equal_distances_go_by_relevance_on_every_page() {
     assert_eq!(pages, ["te-dyja", "ne-pershkrim", "larg"]);
     server.stop().await;
 }
+
+/// Records at one spot (an address with only a town gets the town's centre) tie on distance. A
+/// page sorted by distance ranks them by relevance and gives each its own relevance score,
+/// however many rings of grid cells the search walked around the point to find them.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_sorted_by_distance_gives_each_hit_its_own_relevance_score() {
+    let dir = data_dir();
+    let (server, records) = spawn_geo(dir.path()).await;
+    let by_id: BTreeMap<String, &Record> = records.iter().map(|r| (key(r), r)).collect();
+    let relevance: BTreeMap<String, f64> = server
+        .search_all("q=shoqata")
+        .await
+        .iter()
+        .map(|h| {
+            (
+                h["id"].as_str().unwrap().to_owned(),
+                h["score"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(relevance.len() > 50);
+    let towns = [
+        (41.3275, 19.8187),
+        (42.0683, 19.5126),
+        (40.4660, 19.4914),
+        (41.1125, 20.0822),
+    ];
+    let offsets = [
+        (0.0, 0.0),
+        (0.02, 0.0),
+        (0.0, 0.03),
+        (-0.025, 0.02),
+        (0.04, -0.05),
+    ];
+    for (lat, lon) in towns {
+        for (d_lat, d_lon) in offsets {
+            let origin = GeoPoint::new(lat + d_lat, lon + d_lon);
+            let distance = |id: &str| {
+                points(by_id[id])
+                    .into_iter()
+                    .map(|p| haversine_km(origin, p))
+                    .fold(f64::INFINITY, f64::min)
+            };
+            // Every match, nearest first, equal distances by relevance.
+            let mut want: Vec<(f64, f64)> = relevance
+                .iter()
+                .map(|(id, &score)| (distance(id), score))
+                .collect();
+            want.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.total_cmp(&a.1)));
+            for limit in [1, 2, 3, 5, 10] {
+                let query = format!(
+                    "/api/v1/search?q=shoqata&near={},{}&sort=distance&limit={limit}",
+                    origin.lat, origin.lon
+                );
+                let (status, body) = server.get(&query).await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+                let hits = body["hits"].as_array().unwrap();
+                assert_eq!(hits.len(), limit, "{query}");
+                for (hit, (want_km, want_score)) in hits.iter().zip(&want) {
+                    let id = hit["id"].as_str().unwrap();
+                    let score = hit["score"].as_f64().unwrap();
+                    assert_eq!(score, relevance[id], "{query}: {id} has another's score");
+                    assert!((distance(id) - want_km).abs() < 1e-9, "{query}: {id}");
+                    assert_eq!(score, *want_score, "{query}: {id} out of relevance order");
+                }
+            }
+        }
+    }
+    server.stop().await;
+}
