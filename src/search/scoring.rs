@@ -53,8 +53,9 @@ pub fn scores(plan: &mut SegmentPlan<'_>, selection: &DocBits) -> tantivy::Resul
     }
     let (slots, size) = Slots::new(selection);
     let mut scores = Scores::new(size);
+    let count = selection.len();
     for &leaf in &plan.prepared.order {
-        add_leaf(plan, leaf, selection, &slots, &mut scores)?;
+        add_leaf(plan, leaf, (selection, count), &slots, &mut scores)?;
     }
     Ok(match slots {
         Slots::ById => selection
@@ -119,7 +120,7 @@ pub fn best(
         let Some(leaf) = leaves.next() else {
             return Ok(scored(&scores));
         };
-        add_leaf(plan, leaf, selection, &slots, &mut scores)?;
+        add_leaf(plan, leaf, (selection, count as u32), &slots, &mut scores)?;
         read += 1;
         if read == prepared.order.len() {
             return Ok(scored(&scores));
@@ -156,7 +157,13 @@ pub fn best(
     let mut wanted = DocBits::empty(selection.max_doc());
     candidates.iter().for_each(|&(doc, _)| wanted.insert(doc));
     for leaf in leaves {
-        add_leaf(plan, leaf, &wanted, &slots, &mut scores)?;
+        add_leaf(
+            plan,
+            leaf,
+            (&wanted, candidates.len() as u32),
+            &slots,
+            &mut scores,
+        )?;
         read += 1;
         let rest = rest_after(read);
         let partial: Vec<Score> = candidates
@@ -258,11 +265,12 @@ fn kth_best(scores: &[Score], k: usize) -> Score {
     floor
 }
 
-/// Adds the scores of one leaf to the documents of `wanted` it matches (and whose guards do).
+/// Adds the scores of one leaf to the documents of `wanted` it matches (and whose guards do);
+/// `wanted` comes with how many documents it holds.
 fn add_leaf(
     plan: &mut SegmentPlan<'_>,
     index: usize,
-    wanted: &DocBits,
+    (wanted, wanted_count): (&DocBits, u32),
     slots: &Slots<'_>,
     scores: &mut Scores,
 ) -> tantivy::Result<()> {
@@ -301,7 +309,7 @@ fn add_leaf(
             // Most postings hold a word once: their scores, one per field length, come from a
             // table (the same numbers, without a division each).
             let once: Vec<Score> = (0..=255).map(|norm| bm25.score(norm, 1)).collect();
-            for_each_allowed(postings, allowed, |doc, freq| {
+            for_each_allowed(postings, (allowed, wanted_count), |doc, freq| {
                 let norm = fieldnorms.fieldnorm_id(doc);
                 let score = if freq == 1 {
                     once[usize::from(norm)]
@@ -319,7 +327,9 @@ fn add_leaf(
                 .reader
                 .inverted_index(term.field())?
                 .read_block_postings_from_terminfo(info, IndexRecordOption::Basic)?;
-            for_each_allowed(postings, allowed, |doc, _| add(doc, *weight));
+            for_each_allowed(postings, (allowed, wanted_count), |doc, _| {
+                add(doc, *weight)
+            });
         }
         Leaf::Phrase { .. } => {
             let Some(weight) = &prepared.phrases[index] else {
@@ -342,13 +352,22 @@ fn add_leaf(
     Ok(())
 }
 
+/// Below one allowed document per this many postings, a block is searched for each allowed
+/// document in its range instead of testing each of its postings.
+const SPARSE_ONE_IN: u64 = 16;
+
 /// Calls `visit` with each document of the postings that `allowed` holds, and its term
 /// frequency (1 where frequencies are not read), skipping blocks without such a document.
+/// `at_most` bounds how many documents `allowed` holds (counting them costs a pass over it).
 fn for_each_allowed(
     mut postings: tantivy::postings::BlockSegmentPostings,
-    allowed: &DocBits,
+    (allowed, at_most): (&DocBits, u32),
     mut visit: impl FnMut(DocId, u32),
 ) {
+    // A misspelt word's last leaves are read for a few hundred candidates, a page sorted by
+    // distance for 20 documents: testing every posting of the blocks they fall in was most of
+    // their scoring.
+    let sparse = u64::from(at_most) * SPARSE_ONE_IN < u64::from(postings.doc_freq());
     let mut start = 0;
     loop {
         let docs = postings.docs();
@@ -356,13 +375,28 @@ fn for_each_allowed(
             return;
         }
         let freqs = postings.freqs();
-        for (i, &doc) in docs.iter().enumerate().skip(start) {
-            if allowed.contains(doc) {
-                visit(doc, freqs.get(i).copied().unwrap_or(1));
-            }
-        }
+        let freq = |i: usize| freqs.get(i).copied().unwrap_or(1);
         let (first, last) = (docs[0], docs[docs.len() - 1]);
-        let Some(next) = allowed.next_from(last + 1) else {
+        let after = if sparse {
+            let mut wanted = allowed.next_from(docs.get(start).map_or(last + 1, |&doc| doc));
+            while let Some(doc) = wanted.filter(|&doc| doc <= last) {
+                start += docs[start..].partition_point(|&d| d < doc);
+                if docs[start] == doc {
+                    visit(doc, freq(start));
+                }
+                wanted = allowed.next_from(doc + 1);
+            }
+            // The first allowed document after the block, found on the way.
+            wanted
+        } else {
+            for (i, &doc) in docs.iter().enumerate().skip(start) {
+                if allowed.contains(doc) {
+                    visit(doc, freq(i));
+                }
+            }
+            allowed.next_from(last + 1)
+        };
+        let Some(next) = after else {
             return;
         };
         if next - last <= last - first {
@@ -386,6 +420,18 @@ mod tests {
     use tantivy::doc;
     use tantivy::schema::{Schema, TEXT};
     use tantivy::{Index, IndexWriter};
+
+    /// Random sets of documents, from one in a thousand to one in two: sparse enough for the
+    /// search within blocks, and dense enough for the test of every posting.
+    fn random_sets(docs: u32) -> Vec<Vec<u32>> {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        [0.001, 0.003, 0.01, 0.03, 0.1, 0.5]
+            .into_iter()
+            .flat_map(|p| std::iter::repeat_n(p, 5))
+            .map(|p| (0..docs).filter(|_| rng.random_bool(p)).collect())
+            .collect()
+    }
 
     /// Every posting the bitmap allows is visited once, in order, whatever the gaps between
     /// them: across many blocks of 128 and at the end of the list.
@@ -415,14 +461,20 @@ mod tests {
             vec![3, 4_998, 4_999],
             vec![4_999],
             vec![],
-        ] {
+        ]
+        .into_iter()
+        .chain(random_sets(docs))
+        {
             let mut allowed = DocBits::empty(reader.max_doc());
             allowed_docs.iter().for_each(|&d| allowed.insert(d));
             let postings = inverted
                 .read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)
                 .unwrap();
             let mut seen = Vec::new();
-            for_each_allowed(postings, &allowed, |doc, freq| seen.push((doc, freq)));
+            let count = allowed_docs.len() as u32;
+            for_each_allowed(postings, (&allowed, count), |doc, freq| {
+                seen.push((doc, freq))
+            });
             let expected: Vec<(u32, u32)> = allowed_docs
                 .iter()
                 .filter(|d| *d % 3 == 0)
