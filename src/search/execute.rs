@@ -435,8 +435,8 @@ fn nearest(
             Some(plan) => scoring::scores(plan, &wanted)?,
             None => vec![0.0; mine.len()],
         };
-        // `scores` is in document order. The walk around the point measures ring by ring, not
-        // in document order: without this, scores went to the wrong documents.
+        // `scores` comes in document order; the walk around the point measures ring by ring,
+        // so the documents are put in that order too before the two are paired.
         mine.sort_unstable_by_key(|(_, a)| a.doc_id);
         for ((distance, address), score) in mine.into_iter().zip(scores) {
             ranked.push((*distance, score, *address));
