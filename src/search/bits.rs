@@ -123,17 +123,6 @@ impl DocBits {
         }
     }
 
-    /// The position of each document in the set, for arrays with a slot per document of it.
-    pub fn ranks(&self) -> Ranks<'_> {
-        let mut before = Vec::with_capacity(self.words.len());
-        let mut count = 0;
-        for word in &self.words {
-            before.push(count);
-            count += word.count_ones();
-        }
-        Ranks { bits: self, before }
-    }
-
     /// The documents in increasing order.
     pub fn iter(&self) -> impl Iterator<Item = DocId> + '_ {
         self.words.iter().enumerate().flat_map(|(index, &word)| {
@@ -146,23 +135,6 @@ impl DocBits {
                 })
             })
         })
-    }
-}
-
-/// Where each document of a set comes in it: the first document 0, the next 1, and so on.
-pub struct Ranks<'a> {
-    bits: &'a DocBits,
-    /// Documents in the words before each word.
-    before: Vec<u32>,
-}
-
-impl Ranks<'_> {
-    /// The rank of a document of the set.
-    #[inline]
-    pub fn of(&self, doc: DocId) -> usize {
-        let index = (doc / 64) as usize;
-        let below = self.bits.words[index] & ((1u64 << (doc % 64)) - 1);
-        (self.before[index] + below.count_ones()) as usize
     }
 }
 
@@ -201,10 +173,6 @@ mod tests {
             listed(&even),
             a_docs.iter().copied().filter(|d| d % 2 == 0).collect()
         );
-        let ranks = a.ranks();
-        for (rank, doc) in a_docs.iter().enumerate() {
-            assert_eq!(ranks.of(*doc), rank);
-        }
         for doc in [0, 1, 63, 64, 65, 500, 991, 999, 1_000, 5_000] {
             assert_eq!(a.contains(doc), a_docs.contains(&doc), "{doc}");
             assert_eq!(

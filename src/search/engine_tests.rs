@@ -171,6 +171,38 @@ fn the_best_k_are_those_of_exhaustive_scoring() {
     }
 }
 
+/// Score arrays go back to the pool with every slot zero, whatever was scored: dense and
+/// sparse selections, with and without the best `k` (windows of the dense tail included).
+#[test]
+fn score_arrays_go_back_to_the_pool_empty() {
+    let (_dir, index) = demo_index();
+    let searcher = index.searcher();
+    for text in [
+        "mjedis",
+        "shoqeri civile",
+        "prokurimt publik",
+        "OJF",
+        "qwzx",
+    ] {
+        let plan = text_query(&searcher, searcher.schema(), text, Strictness::Normal).plan;
+        let Some(plan) = plan else { continue };
+        let prepared = Prepared::new(&searcher, Compiled::new(&plan)).unwrap();
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let all = SegmentPlan::new(&prepared, ord, reader).matches().unwrap();
+            let mut few = all.clone();
+            few.retain(|doc| doc % 7 == 0);
+            for selection in [&all, &few] {
+                let plan = || SegmentPlan::new(&prepared, ord, reader);
+                scoring::scores(&mut plan(), selection).unwrap();
+                for k in [1, 20] {
+                    scoring::best(&mut plan(), selection, k).unwrap();
+                }
+                assert!(scoring::pooled_arrays_are_zero(), "{text:?}");
+            }
+        }
+    }
+}
+
 #[test]
 fn preferences_score_a_fixed_weight_where_they_match() {
     let (_dir, index) = demo_index();

@@ -10,60 +10,30 @@
 //! stays below the `k`-th best.
 
 use std::borrow::Cow;
+use std::sync::Mutex;
 
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, Score, TERMINATED};
 
-use super::bits::{DocBits, Ranks};
+use super::bits::DocBits;
 use super::matching::SegmentPlan;
 use super::plan::Leaf;
 use super::windows::{self, DENSE_ONE_IN, TailTerm};
-
-/// Where a selected document's score is kept: at its id when the selection is dense (no
-/// counting needed), at its rank in the selection when it is sparse (a small array).
-enum Slots<'a> {
-    ById,
-    ByRank(Ranks<'a>),
-}
-
-impl<'a> Slots<'a> {
-    /// Slots for `selection`, and how many there are.
-    fn new(selection: &'a DocBits) -> (Slots<'a>, usize) {
-        let count = selection.len() as usize;
-        if count * 16 >= selection.max_doc() as usize {
-            (Slots::ById, selection.max_doc() as usize)
-        } else {
-            (Slots::ByRank(selection.ranks()), count)
-        }
-    }
-
-    #[inline]
-    fn of(&self, doc: DocId) -> usize {
-        match self {
-            Slots::ById => doc as usize,
-            Slots::ByRank(ranks) => ranks.of(doc),
-        }
-    }
-}
 
 /// The score of every document of `selection`, in the order of the selection.
 pub fn scores(plan: &mut SegmentPlan<'_>, selection: &DocBits) -> tantivy::Result<Vec<Score>> {
     if selection.is_empty() {
         return Ok(Vec::new());
     }
-    let (slots, size) = Slots::new(selection);
-    let mut scores = Scores::new(size);
+    let mut scores = Scores::new(selection);
     let count = selection.len();
     for &leaf in &plan.prepared.order {
-        add_leaf(plan, leaf, (selection, count), &slots, &mut scores)?;
+        add_leaf(plan, leaf, (selection, count), &mut scores)?;
     }
-    Ok(match slots {
-        Slots::ById => selection
-            .iter()
-            .map(|doc| scores.values[doc as usize])
-            .collect(),
-        Slots::ByRank(_) => scores.values,
-    })
+    Ok(selection
+        .iter()
+        .map(|doc| scores.values[doc as usize])
+        .collect())
 }
 
 /// Documents of `selection` with their scores, among them the `k` best: every document whose
@@ -79,14 +49,13 @@ pub fn best(
         return Ok(selection.iter().zip(scores).collect());
     }
     let prepared = plan.prepared;
-    let (slots, size) = Slots::new(selection);
-    let mut scores = Scores::new(size);
+    let mut scores = Scores::new(selection);
     // Every selected document may get a score: one allocation instead of growing by copies.
     scores.touched.reserve(count);
     let scored = |scores: &Scores| {
         selection
             .iter()
-            .map(|doc| (doc, scores.values[slots.of(doc)]))
+            .map(|doc| (doc, scores.values[doc as usize]))
             .collect()
     };
     // What the leaves not yet read can add at most: summed afresh each time, since taking
@@ -105,7 +74,9 @@ pub fn best(
     // Every document, while an unread leaf could still lift one from nothing into the best.
     let (threshold, rest) = loop {
         if let Some(tail) = dense_tail(plan, &prepared.order[read..]) {
-            let Scores { values, touched } = &mut scores;
+            let Scores {
+                values, touched, ..
+            } = &mut scores;
             return windows::score_tail(
                 plan.reader,
                 &tail,
@@ -113,14 +84,14 @@ pub fn best(
                 k,
                 values,
                 touched,
-                |doc| slots.of(doc),
+                |doc| doc as usize,
                 |bound, threshold| beyond(bound, 0.0, threshold),
             );
         }
         let Some(leaf) = leaves.next() else {
             return Ok(scored(&scores));
         };
-        add_leaf(plan, leaf, (selection, count as u32), &slots, &mut scores)?;
+        add_leaf(plan, leaf, (selection, count as u32), &mut scores)?;
         read += 1;
         if read == prepared.order.len() {
             return Ok(scored(&scores));
@@ -139,7 +110,7 @@ pub fn best(
         let leaders: Vec<Score> = if scores.touched.len() * 8 > scores.values.len() {
             scores.values.iter().copied().filter(beats).collect()
         } else {
-            let of = |&doc: &DocId| scores.values[slots.of(doc)];
+            let of = |&doc: &DocId| scores.values[doc as usize];
             scores.touched.iter().map(of).filter(beats).collect()
         };
         if leaders.len() >= k {
@@ -148,41 +119,75 @@ pub fn best(
     };
     // Then only the documents that can still make it (some leaf read has scored them), fewer
     // after every leaf.
-    let mut candidates: Vec<(DocId, usize)> = scores
+    let mut candidates: Vec<DocId> = scores
         .touched
         .iter()
-        .map(|&doc| (doc, slots.of(doc)))
-        .filter(|&(_, slot)| !beyond(rest, scores.values[slot], threshold))
+        .copied()
+        .filter(|&doc| !beyond(rest, scores.values[doc as usize], threshold))
         .collect();
     let mut wanted = DocBits::empty(selection.max_doc());
-    candidates.iter().for_each(|&(doc, _)| wanted.insert(doc));
-    for leaf in leaves {
-        add_leaf(
-            plan,
-            leaf,
-            (&wanted, candidates.len() as u32),
-            &slots,
-            &mut scores,
-        )?;
-        read += 1;
-        let rest = rest_after(read);
-        let partial: Vec<Score> = candidates
+    candidates.iter().for_each(|&doc| wanted.insert(doc));
+    // The postings the leaves after the first `read` hold (a phrase: unknown, as many as any).
+    let segment = plan.segment;
+    let postings_after = |read: usize| -> u64 {
+        prepared.order[read..]
             .iter()
-            .map(|&(_, slot)| scores.values[slot])
-            .collect();
-        let threshold = kth_best(&partial, k);
-        candidates.retain(|&(doc, slot)| {
-            let keep = !beyond(rest, scores.values[slot], threshold);
-            if !keep {
-                wanted.remove(doc);
-            }
-            keep
-        });
+            .map(|&l| {
+                prepared.term_infos[segment][l]
+                    .as_ref()
+                    .map_or(u64::MAX / 64, |info| u64::from(info.doc_freq))
+            })
+            .sum()
+    };
+    for leaf in leaves {
+        add_leaf(plan, leaf, (&wanted, candidates.len() as u32), &mut scores)?;
+        read += 1;
+        // Fewer candidates make the leaves left cheaper to read only when those hold many
+        // more postings than there are candidates; otherwise the pass over the candidates
+        // costs more than it saves, and the last one below is enough.
+        if postings_after(read) < PRUNE_WORTH * candidates.len() as u64 {
+            continue;
+        }
+        prune(
+            &mut candidates,
+            &scores.values,
+            rest_after(read),
+            k,
+            |doc| wanted.remove(doc),
+        );
     }
+    prune(&mut candidates, &scores.values, 0.0, k, |_| {});
     Ok(candidates
         .into_iter()
-        .map(|(doc, slot)| (doc, scores.values[slot]))
+        .map(|doc| (doc, scores.values[doc as usize]))
         .collect())
+}
+
+/// Candidates are pruned between leaves only when the leaves left hold at least this many
+/// postings per candidate.
+const PRUNE_WORTH: u64 = 4;
+
+/// Keeps the candidates that can still reach the `k` best with at most `rest` to come, and
+/// tells `dropped` of each one left out.
+fn prune(
+    candidates: &mut Vec<DocId>,
+    values: &[Score],
+    rest: Score,
+    k: usize,
+    mut dropped: impl FnMut(DocId),
+) {
+    if candidates.len() <= k {
+        return;
+    }
+    let partial: Vec<Score> = candidates.iter().map(|&doc| values[doc as usize]).collect();
+    let threshold = kth_best(&partial, k);
+    candidates.retain(|&doc| {
+        let keep = !beyond(rest, values[doc as usize], threshold);
+        if !keep {
+            dropped(doc);
+        }
+        keep
+    });
 }
 
 /// The leaves left, when every one is a term that many documents of the segment hold (and
@@ -206,17 +211,58 @@ fn dense_tail<'p>(plan: &SegmentPlan<'p>, leaves: &[usize]) -> Option<Vec<TailTe
         .filter(|tail| !tail.is_empty())
 }
 
-/// Scores in their slots, and the documents that have one (in the order they got it).
-struct Scores {
+/// Scores at their documents' ids, and the documents that have one (in the order they got
+/// it). The array has a slot per document of the segment and comes from [`POOL`].
+struct Scores<'s> {
     values: Vec<Score>,
     touched: Vec<DocId>,
+    /// What may have a score: the slots zeroed before the array goes back to the pool.
+    selection: &'s DocBits,
 }
 
-impl Scores {
-    fn new(slots: usize) -> Scores {
+/// Score arrays kept between searches, every slot zero. Allocating and zeroing one per search
+/// (400 KB at 100,000 documents) or keeping scores at each document's rank in the selection
+/// (a count of bits per posting read) cost more than zeroing, after a search, the slots of the
+/// documents it selected.
+static POOL: Mutex<Vec<Vec<Score>>> = Mutex::new(Vec::new());
+/// Arrays the pool keeps at most: searches running at once on two cores, and a few more.
+const POOLED: usize = 8;
+
+impl<'s> Scores<'s> {
+    fn new(selection: &'s DocBits) -> Scores<'s> {
+        let pooled = POOL.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut values = pooled.unwrap_or_default();
+        // Every slot is zero, so shrinking or growing leaves only zeros.
+        values.resize(selection.max_doc() as usize, 0.0);
         Scores {
-            values: vec![0.0; slots],
+            values,
             touched: Vec::new(),
+            selection,
+        }
+    }
+}
+
+/// Whether every array in the pool has only zeros (for tests).
+#[cfg(test)]
+pub fn pooled_arrays_are_zero() -> bool {
+    let pool = POOL.lock().unwrap_or_else(|e| e.into_inner());
+    pool.iter().all(|values| values.iter().all(|&v| v == 0.0))
+}
+
+impl Drop for Scores<'_> {
+    fn drop(&mut self) {
+        let mut values = std::mem::take(&mut self.values);
+        // Only documents of the selection get scores.
+        if self.selection.len() as usize * 8 > values.len() {
+            values.fill(0.0);
+        } else {
+            self.selection
+                .iter()
+                .for_each(|doc| values[doc as usize] = 0.0);
+        }
+        let mut pool = POOL.lock().unwrap_or_else(|e| e.into_inner());
+        if pool.len() < POOLED {
+            pool.push(values);
         }
     }
 }
@@ -271,12 +317,13 @@ fn add_leaf(
     plan: &mut SegmentPlan<'_>,
     index: usize,
     (wanted, wanted_count): (&DocBits, u32),
-    slots: &Slots<'_>,
-    scores: &mut Scores,
+    scores: &mut Scores<'_>,
 ) -> tantivy::Result<()> {
-    let Scores { values, touched } = scores;
+    let Scores {
+        values, touched, ..
+    } = scores;
     let mut add = |doc: DocId, score: Score| {
-        let slot = &mut values[slots.of(doc)];
+        let slot = &mut values[doc as usize];
         if *slot == 0.0 {
             touched.push(doc);
         }
