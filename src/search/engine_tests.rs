@@ -171,50 +171,6 @@ fn the_best_k_are_those_of_exhaustive_scoring() {
     }
 }
 
-/// Name suggestions from the engine are tantivy's top documents for the same plan, in the same
-/// order (equal scores by address).
-#[test]
-fn name_suggestions_are_the_top_documents_of_tantivy() {
-    let (_dir, index) = demo_index();
-    let searcher = index.searcher();
-    let fields = super::schema::build().1;
-    let prefixes = [
-        "shoq",
-        "s",
-        "qe",
-        "qendra",
-        "fond",
-        "mje",
-        "ojf",
-        "shoqata e",
-        "forumi rin",
-        "zzz",
-        "lev",
-        "a",
-        "instituti p",
-        "rrjeti",
-    ];
-    let mut compared = 0;
-    for text in prefixes {
-        let Some(plan) = super::suggest::name_plan(&searcher, &fields, text) else {
-            continue;
-        };
-        for k in [1, 8, 20] {
-            let ours = super::suggest::names(&searcher, &fields, text, k).unwrap();
-            let top = TopDocs::with_limit(k).order_by_score();
-            let theirs: Vec<DocAddress> = searcher
-                .search(plan.to_query().as_ref(), &top)
-                .unwrap()
-                .into_iter()
-                .map(|(_, address)| address)
-                .collect();
-            assert_eq!(ours, theirs, "{text:?} k={k}");
-            compared += 1;
-        }
-    }
-    assert!(compared >= 30, "{compared}");
-}
-
 /// Score arrays go back to the pool with every slot zero, whatever was scored: dense and
 /// sparse selections, with and without the best `k` (windows of the dense tail included).
 #[test]

@@ -16,7 +16,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, Score, TERMINATED};
 
 use super::bits::DocBits;
-use super::matching::{Prepared, SegmentPlan};
+use super::matching::SegmentPlan;
 use super::plan::Leaf;
 use super::windows::{self, DENSE_ONE_IN, TailTerm};
 
@@ -161,30 +161,6 @@ pub fn best(
         .into_iter()
         .map(|doc| (doc, scores.values[doc as usize]))
         .collect())
-}
-
-/// The `k` best documents of every segment for a plan with no filter (deleted documents left
-/// out), best first, equal scores by address: what tantivy's top documents by score give for
-/// the plan's query.
-pub fn best_in(
-    searcher: &tantivy::Searcher,
-    prepared: &Prepared,
-    k: usize,
-) -> tantivy::Result<Vec<(Score, tantivy::DocAddress)>> {
-    let mut found = Vec::new();
-    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-        let mut plan = SegmentPlan::new(prepared, ord, reader);
-        let mut selection = plan.matches()?;
-        if let Some(alive) = reader.alive_bitset() {
-            selection.retain(|doc| alive.is_alive(doc));
-        }
-        for (doc, score) in best(&mut plan, &selection, k)? {
-            found.push((score, tantivy::DocAddress::new(ord as u32, doc)));
-        }
-    }
-    found.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    found.truncate(k);
-    Ok(found)
 }
 
 /// Candidates are pruned between leaves only when the leaves left hold at least this many

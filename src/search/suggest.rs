@@ -4,19 +4,16 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use tantivy::collector::Count;
-use tantivy::query::TermQuery;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Searcher, Term};
 
 use super::SearchError;
 use super::analysis::query_words;
 use super::document::TAG_KEY_SEPARATOR;
-use super::matching::Prepared;
-use super::plan::{Compiled, Node};
 use super::query::completions_up_to;
 use super::schema::Fields;
-use super::scoring;
 use crate::model::{RecordKind, fold};
 
 /// Completions of the last word tried per field; more than a search uses, since a name may be
@@ -56,28 +53,23 @@ pub fn names(
     text: &str,
     limit: usize,
 ) -> Result<Vec<DocAddress>, SearchError> {
-    let Some(plan) = name_plan(searcher, fields, text) else {
+    let words = query_words(text);
+    let Some((last, before)) = words.split_last() else {
         return Ok(Vec::new());
     };
-    // Our engine rather than tantivy's union of up to 192 terms, which scored every name that
-    // a common prefix completes ("shoq": every "Shoqata").
-    let prepared = Prepared::new(searcher, Compiled::new(&plan))?;
-    let best = scoring::best_in(searcher, &prepared, limit.max(1))?;
-    Ok(best.into_iter().map(|(_, address)| address).collect())
-}
-
-/// Every typed word in a name field, the last one also as any of its completions.
-pub(super) fn name_plan(searcher: &Searcher, fields: &Fields, text: &str) -> Option<Node> {
-    let words = query_words(text);
-    let (last, before) = words.split_last()?;
     let name_fields = [
         (fields.name, 2.0),
         (fields.acronym, 2.0),
         (fields.other_names, 1.0),
     ];
-    let mut clauses: Vec<Node> = before
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = before
         .iter()
-        .map(|word| any_field(&name_fields, std::slice::from_ref(&word.exact)))
+        .map(|word| {
+            (
+                Occur::Must,
+                any_field(&name_fields, std::slice::from_ref(&word.exact)),
+            )
+        })
         .collect();
     let mut last_forms = vec![last.exact.clone()];
     for (field, _) in name_fields {
@@ -90,21 +82,29 @@ pub(super) fn name_plan(searcher: &Searcher, fields: &Fields, text: &str) -> Opt
     }
     last_forms.sort();
     last_forms.dedup();
-    clauses.push(any_field(&name_fields, &last_forms));
-    Some(Node::all(clauses))
+    clauses.push((Occur::Must, any_field(&name_fields, &last_forms)));
+    let query = BooleanQuery::new(clauses);
+    let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+    Ok(top.into_iter().map(|(_, address)| address).collect())
 }
 
-/// Any of `forms` in any of the fields, each scored by BM25 times the field's weight.
-fn any_field(fields: &[(Field, f32)], forms: &[String]) -> Node {
+fn any_field(fields: &[(Field, f32)], forms: &[String]) -> Box<dyn Query> {
     let clauses = fields
         .iter()
         .flat_map(|&(field, weight)| {
-            forms
-                .iter()
-                .map(move |form| Node::term(Term::from_field_text(field, form), weight))
+            forms.iter().map(move |form| {
+                let term = TermQuery::new(
+                    Term::from_field_text(field, form),
+                    IndexRecordOption::WithFreqs,
+                );
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(term), weight)) as Box<dyn Query>,
+                )
+            })
         })
         .collect();
-    Node::any(clauses)
+    Box::new(BooleanQuery::new(clauses))
 }
 
 /// The expertise tags with a word from which on the tag begins with the typed text, most
