@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur};
 use tantivy::{DocAddress, Searcher};
 
 use super::document::Related;
@@ -233,4 +234,29 @@ fn preferences_score_a_fixed_weight_where_they_match() {
         "text or preferences",
         &Node::any(vec![text, preferences]),
     );
+}
+
+/// A one-word suggestion is tantivy's pruned union (block-max WAND); it gives the best names
+/// exhaustive scoring of the same union gives, in the same order.
+#[test]
+fn suggestions_pruned_are_those_of_exhaustive_scoring() {
+    let (_dir, index) = demo_index();
+    let searcher = index.searcher();
+    for text in [
+        "s", "sh", "q", "m", "o", "shoq", "qendra p", "rrjeti", "zzz",
+    ] {
+        let query = super::suggest::name_query(&searcher, index.fields(), text).unwrap();
+        // Wrapped in a boolean query of one required clause, nothing is pruned.
+        let wrapped = BooleanQuery::new(vec![(Occur::Must, query.box_clone())]);
+        for limit in [1, 5, 20] {
+            let top = TopDocs::with_limit(limit).order_by_score();
+            let pruned = searcher.search(&query, &top).unwrap();
+            let exhaustive = searcher.search(&wrapped, &top).unwrap();
+            assert_eq!(pruned.len(), exhaustive.len(), "{text:?} limit {limit}");
+            for ((score, address), (expected, expected_address)) in pruned.iter().zip(&exhaustive) {
+                assert_eq!(address, expected_address, "{text:?} limit {limit}");
+                assert!((score - expected).abs() <= 1e-4 * expected.abs().max(1.0));
+            }
+        }
+    }
 }

@@ -138,6 +138,11 @@ impl SearchIndex {
         self.reader.searcher()
     }
 
+    #[cfg(test)]
+    pub(super) fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
     /// The change-log sequence number of the last commit.
     pub fn committed_seq(&self) -> u64 {
         self.committed_seq.load(Ordering::Acquire)
