@@ -9,7 +9,7 @@
 //! to its equivalents, and the words as a phrase (or near each other) add to the score.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 use tantivy::query::{DfaWrapper, FuzzyTermQuery};
@@ -527,14 +527,40 @@ fn term_clause(field: Field, text: &str, weight: f32) -> Node {
 }
 
 /// The `limit` most frequent of `terms` (term → documents), most frequent first.
-fn most_frequent(terms: BTreeMap<Vec<u8>, u32>, limit: usize) -> Vec<String> {
-    let mut terms: Vec<(Vec<u8>, u32)> = terms.into_iter().collect();
-    terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    terms
-        .into_iter()
-        .take(limit)
-        .filter_map(|(key, _)| String::from_utf8(key).ok())
-        .collect()
+/// Words read from term dictionaries with their document frequencies, a word read in several
+/// segments summed.
+#[derive(Default)]
+struct WordCounts(Vec<(Vec<u8>, u32)>);
+
+impl WordCounts {
+    fn add(&mut self, word: &[u8], doc_freq: u32) {
+        self.0.push((word.to_vec(), doc_freq));
+    }
+
+    /// The `limit` most frequent, most frequent first, equally frequent ones alphabetically.
+    fn most_frequent(self, limit: usize) -> Vec<String> {
+        let mut words = self.0;
+        // Each segment's words come in order, so one segment's need no sorting (stable sort).
+        words.sort_by(|a, b| a.0.cmp(&b.0));
+        words.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.1 += later.1;
+            }
+            same
+        });
+        let by_frequency =
+            |a: &(Vec<u8>, u32), b: &(Vec<u8>, u32)| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0));
+        if words.len() > limit {
+            words.select_nth_unstable_by(limit, by_frequency);
+            words.truncate(limit);
+        }
+        words.sort_unstable_by(by_frequency);
+        words
+            .into_iter()
+            .filter_map(|(word, _)| String::from_utf8(word).ok())
+            .collect()
+    }
 }
 
 /// The most frequent words of a field that extend `prefix` (not `prefix` itself), at most
@@ -544,57 +570,60 @@ pub fn completions(searcher: &Searcher, field: Field, prefix: &str) -> Vec<Strin
     completions_up_to(searcher, field, prefix, MAX_COMPLETIONS)
 }
 
-/// The `limit` most frequent words of a field that extend `prefix`.
+/// The `limit` most frequent words of a field that extend `prefix` (among the first
+/// [`MAX_SCANNED`] in each segment).
 pub fn completions_up_to(
     searcher: &Searcher,
     field: Field,
     prefix: &str,
     limit: usize,
 ) -> Vec<String> {
-    let mut frequency: BTreeMap<Vec<u8>, u32> = BTreeMap::new();
     let upper = [prefix.as_bytes(), &[0xFF]].concat();
-    for segment in searcher.segment_readers() {
-        let Ok(inverted) = segment.inverted_index(field) else {
+    let mut words = WordCounts::default();
+    for inverted in term_dictionaries(searcher, field) {
+        let range = inverted.terms().range().gt(prefix.as_bytes()).lt(&upper);
+        let Ok(mut stream) = range.into_stream() else {
             continue;
         };
-        let Ok(mut stream) = inverted
-            .terms()
-            .range()
-            .gt(prefix.as_bytes())
-            .lt(&upper)
-            .into_stream()
-        else {
-            continue;
-        };
-        while let Some((key, info)) = stream.next() {
-            *frequency.entry(key.to_vec()).or_default() += info.doc_freq;
-            if frequency.len() >= MAX_SCANNED {
+        for _ in 0..MAX_SCANNED {
+            let Some((word, info)) = stream.next() else {
                 break;
-            }
+            };
+            words.add(word, info.doc_freq);
         }
     }
-    most_frequent(frequency, limit)
+    words.most_frequent(limit)
 }
 
 /// The most frequent words of a field that `automaton` accepts (those within its edit
-/// distance of the typed word, which may be among them).
+/// distance of the typed word, which may be among them; among the first [`MAX_SCANNED`] in
+/// each segment).
 pub fn typo_terms(searcher: &Searcher, field: Field, automaton: &DfaWrapper) -> Vec<String> {
-    let mut frequency: BTreeMap<Vec<u8>, u32> = BTreeMap::new();
-    for segment in searcher.segment_readers() {
-        let Ok(inverted) = segment.inverted_index(field) else {
-            continue;
-        };
+    let mut words = WordCounts::default();
+    for inverted in term_dictionaries(searcher, field) {
         let Ok(mut stream) = inverted.terms().search(automaton).into_stream() else {
             continue;
         };
-        while let Some((key, info)) = stream.next() {
-            *frequency.entry(key.to_vec()).or_default() += info.doc_freq;
-            if frequency.len() >= MAX_SCANNED {
+        for _ in 0..MAX_SCANNED {
+            let Some((word, info)) = stream.next() else {
                 break;
-            }
+            };
+            words.add(word, info.doc_freq);
         }
     }
-    most_frequent(frequency, MAX_TYPO_TERMS)
+    words.most_frequent(MAX_TYPO_TERMS)
+}
+
+/// The inverted indexes of a field in every segment, which own their term dictionaries.
+fn term_dictionaries(
+    searcher: &Searcher,
+    field: Field,
+) -> Vec<std::sync::Arc<tantivy::InvertedIndexReader>> {
+    searcher
+        .segment_readers()
+        .iter()
+        .filter_map(|segment| segment.inverted_index(field).ok())
+        .collect()
 }
 
 #[cfg(test)]
