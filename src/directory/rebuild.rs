@@ -10,12 +10,13 @@ use crate::model::RecordKind;
 use crate::search::SearchIndex;
 use crate::store::Store;
 
-/// Returns the new index and the number of records it holds.
+/// Builds with `writer_threads` indexing threads; returns the number of records indexed. The
+/// caller opens the new index with the threads it writes with afterwards.
 pub(super) fn rebuild(
     store: &Store,
     index_dir: &Path,
     writer_threads: usize,
-) -> Result<(SearchIndex, usize), DirectoryError> {
+) -> Result<usize, DirectoryError> {
     let fresh_dir = index_dir.with_extension("rebuilding");
     if fresh_dir.exists() {
         std::fs::remove_dir_all(&fresh_dir)?;
@@ -41,5 +42,5 @@ pub(super) fn rebuild(
     }
     std::fs::rename(&fresh_dir, index_dir)?;
     tracing::info!(records = count, seq, "search index rebuilt");
-    Ok((SearchIndex::open(index_dir, writer_threads)?, count))
+    Ok(count)
 }

@@ -109,13 +109,13 @@ impl Directory {
         refuse_missing_database(data_dir)?;
         let store = Store::open(&store_dir(data_dir))?;
         let index_dir = index_dir(data_dir);
-        let index = match rebuild_reason(&store, &index_dir)? {
-            Some(reason) => {
-                tracing::info!(%reason, "rebuilding the search index from the store");
-                rebuild::rebuild(&store, &index_dir, options.writer_threads.max(2))?.0
-            }
-            None => SearchIndex::open(&index_dir, options.writer_threads)?,
-        };
+        if let Some(reason) = rebuild_reason(&store, &index_dir)? {
+            tracing::info!(%reason, "rebuilding the search index from the store");
+            // Both cores for the rebuild; then as many writer threads as an index found current
+            // gets (each holds its own indexing memory).
+            rebuild::rebuild(&store, &index_dir, options.writer_threads.max(2))?;
+        }
+        let index = SearchIndex::open(&index_dir, options.writer_threads)?;
         let (indexed_seq, _) = watch::channel(index.committed_seq());
         let shared = Arc::new(Shared {
             store,
@@ -190,9 +190,7 @@ impl Directory {
         let store = Store::open(&store_dir(data_dir))?;
         // The count of records written, not of documents read back: reading back 100,000
         // stored summaries took a tenth of a rebuild.
-        let (_, count) =
-            rebuild::rebuild(&store, &index_dir(data_dir), options.writer_threads.max(2))?;
-        Ok(count)
+        rebuild::rebuild(&store, &index_dir(data_dir), options.writer_threads.max(2))
     }
 
     pub fn is_empty(&self) -> bool {
