@@ -14,6 +14,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 use super::analysis;
 use super::document::Related;
 use super::execute;
+use super::first_letters::FirstLetters;
 use super::hits::hit;
 use super::request::{SearchRequest, SearchResults};
 use super::schema::{self, Fields, SCHEMA_VERSION};
@@ -42,6 +43,7 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter>,
     fields: Fields,
     committed_seq: AtomicU64,
+    first_letters: FirstLetters,
 }
 
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
@@ -130,6 +132,7 @@ impl SearchIndex {
             writer: Mutex::new(writer),
             fields,
             committed_seq: AtomicU64::new(seq),
+            first_letters: FirstLetters::default(),
         })
     }
 
@@ -221,10 +224,22 @@ impl SearchIndex {
     /// As-you-type suggestions for `text`: up to `limit` names and up to `limit` expertise tags.
     pub fn suggest(&self, text: &str, limit: usize) -> Result<Suggestions, SearchError> {
         let searcher = self.reader.searcher();
-        let names = suggest::names(&searcher, &self.fields, text, limit)?
+        let generation = searcher.generation().generation_id();
+        self.first_letters.answer(generation, text, limit, || {
+            self.suggest_on(&searcher, text, limit)
+        })
+    }
+
+    fn suggest_on(
+        &self,
+        searcher: &tantivy::Searcher,
+        text: &str,
+        limit: usize,
+    ) -> Result<Suggestions, SearchError> {
+        let names = suggest::names(searcher, &self.fields, text, limit)?
             .into_iter()
             .map(|address| {
-                let hit = hit(&searcher, &self.fields, None, address, None)?;
+                let hit = hit(searcher, &self.fields, None, address, None)?;
                 Ok(Suggestion {
                     acronym: hit
                         .summary
@@ -236,7 +251,7 @@ impl SearchIndex {
                 })
             })
             .collect::<Result<_, SearchError>>()?;
-        let expertise = suggest::tags(&searcher, &self.fields, text, limit)?;
+        let expertise = suggest::tags(searcher, &self.fields, text, limit)?;
         Ok(Suggestions { names, expertise })
     }
 

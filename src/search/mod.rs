@@ -11,6 +11,7 @@ mod error;
 mod execute;
 mod facets;
 mod filters;
+mod first_letters;
 mod geo_index;
 mod highlight;
 mod hits;

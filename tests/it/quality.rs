@@ -289,6 +289,39 @@ async fn a_deleted_record_no_longer_feeds_suggestions() {
     server.stop().await;
 }
 
+/// The first letters typed are answered from memory until the index changes: a record created
+/// or deleted since is suggested, or no longer, at once.
+#[tokio::test(flavor = "multi_thread")]
+async fn suggestions_for_the_first_letters_follow_every_change() {
+    let dir = data_dir();
+    let server = spawn_with_fixture(dir.path()).await;
+    let suggested = |body: &Value| {
+        body["names"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|name| name["id"] == "zyra-e-re")
+    };
+    let (status, before) = server.get("/api/v1/suggest?q=zy").await;
+    assert_eq!(status, StatusCode::OK, "{before}");
+    assert!(!suggested(&before), "{before}");
+    let (_, again) = server.get("/api/v1/suggest?q=ZY").await;
+    assert_eq!(again, before);
+    let record = json!({"id": "zyra-e-re", "name": "Zyra e Re",
+                        "address": {"municipality": "Berat"}});
+    let (status, body) = server.post("/api/v1/organisations", &record).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, after) = server.get("/api/v1/suggest?q=zy").await;
+    assert!(suggested(&after), "{after}");
+    assert_eq!(
+        server.delete("/api/v1/organisations/zyra-e-re").await,
+        StatusCode::NO_CONTENT
+    );
+    let (_, gone) = server.get("/api/v1/suggest?q=zy").await;
+    assert!(!suggested(&gone), "{gone}");
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn suggest_rejects_bad_parameters_with_a_clear_error() {
     let dir = data_dir();
