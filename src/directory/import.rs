@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::service::{log, now, record_name, set_id};
 use super::{Directory, DirectoryError};
 use crate::ingest::formats::Meta;
-use crate::model::{Action, Problem, Record, RecordKind, decode_record, slug_from_name};
+use crate::model::{Action, Problem, Record, RecordKind, decode_record_line, slug_from_name};
 use crate::search::SearchRequest;
 use crate::store::Write;
 
@@ -108,15 +108,9 @@ impl Directory {
             if is_meta_line(&text) {
                 continue;
             }
-            let record = serde_json::from_str(&text)
-                .map_err(|e| {
-                    vec![Problem {
-                        field: String::new(),
-                        message: format!("not valid JSON: {e}"),
-                    }]
-                })
-                .and_then(|value| decode_record(value).map_err(|p| p.0))
-                .and_then(|record| self.prepare(record, &organisations).map_err(|p| p.0));
+            let record = decode_record_line(&text)
+                .and_then(|record| self.prepare(record, &organisations))
+                .map_err(|p| p.0);
             let mut record = match record {
                 Ok(record) => record,
                 Err(problems) => {
