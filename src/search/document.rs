@@ -1,13 +1,13 @@
 //! Builds the index document of a record: searchable text, facet values, sort keys and the stored
 //! summary that search hits show without reading the store.
 
-use serde_json::{Map, Value, json};
 use tantivy::TantivyDocument;
 use tantivy::schema::Facet;
 
 use super::geo_index;
 use super::request::FilterField;
 use super::schema::Fields;
+use super::summary_text::summary;
 use crate::geography::{GeoPoint, pack};
 use crate::model::{
     Address, Label, Location, Record, RecordKind, countries, fold, places, served_units, taxonomy,
@@ -30,7 +30,7 @@ pub struct Related {
 pub fn build(fields: &Fields, record: &Record, related: &Related) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     // First of the stored fields: a hit without highlights reads it and nothing further.
-    doc.add_text(fields.summary, summary(record, related).to_string());
+    doc.add_text(fields.summary, summary(record, related));
     let kind = record.kind();
     doc.add_text(fields.key, key(kind, record.id()));
     doc.add_text(fields.kind, kind.as_str());
@@ -289,83 +289,4 @@ fn group_labels(record: &Record) -> Vec<&'static Label> {
         .filter_map(|c| tax.target_groups.label(c));
     let services = o.services.iter().filter_map(|c| tax.services.label(c));
     groups.chain(services).collect()
-}
-
-/// What a search hit shows of a record.
-fn summary(record: &Record, related: &Related) -> Value {
-    let mut summary = Map::new();
-    let mut put = |key: &str, value: Value| {
-        if !(value.is_null() || value.as_array().is_some_and(Vec::is_empty)) {
-            summary.insert(key.to_owned(), value);
-        }
-    };
-    match record {
-        Record::Organisation(o) => {
-            put("type", json!("organisation"));
-            put("id", json!(o.id));
-            put("name", json!(o.name));
-            put("acronym", json!(o.acronym));
-            put("legal_form", json!(o.legal_form));
-            put("scope", json!(o.scope));
-            put("thematic_areas", json!(o.thematic_areas));
-            put(
-                "municipality",
-                json!(o.address.as_ref().and_then(|a| a.municipality.clone())),
-            );
-            put(
-                "county",
-                json!(o.address.as_ref().and_then(|a| a.county.clone())),
-            );
-            put(
-                "country",
-                json!(o.address.as_ref().map(|a| a.country.clone())),
-            );
-            put("location", json!(o.location));
-            put("sites", json!(o.sites.iter().map(|s| json!({"label": s.label, "municipality": s.address.as_ref().and_then(|a| a.municipality.clone()), "location": s.location})).collect::<Vec<_>>()));
-            put("founded_year", json!(o.founded_year));
-            put("code_of_standards", json!(o.code_of_standards));
-            put("description", json!(o.description.preferred().map(excerpt)));
-            put("updated_at", json!(o.updated_at));
-            put("version", json!(o.version));
-        }
-        Record::Network(n) => {
-            put("type", json!("network"));
-            put("id", json!(n.id));
-            put("name", json!(n.name));
-            put("acronym", json!(n.acronym));
-            put("kind", json!(n.kind));
-            put("scope", json!(n.scope));
-            put("thematic_areas", json!(n.thematic_areas));
-            put(
-                "municipality",
-                json!(n.address.as_ref().and_then(|a| a.municipality.clone())),
-            );
-            put(
-                "county",
-                json!(n.address.as_ref().and_then(|a| a.county.clone())),
-            );
-            put(
-                "country",
-                json!(n.address.as_ref().map(|a| a.country.clone())),
-            );
-            put("location", json!(n.location));
-            put("founded_year", json!(n.founded_year));
-            put("member_count", json!(related.member_count));
-            put("description", json!(n.description.preferred().map(excerpt)));
-            put("updated_at", json!(n.updated_at));
-            put("version", json!(n.version));
-        }
-    }
-    Value::Object(summary)
-}
-
-/// The first 240 characters of a text, cut at a word boundary.
-fn excerpt(text: &str) -> String {
-    const MAX: usize = 240;
-    if text.chars().count() <= MAX {
-        return text.to_owned();
-    }
-    let cut: String = text.chars().take(MAX).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
-    format!("{cut}…")
 }

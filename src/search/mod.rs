@@ -25,6 +25,7 @@ mod schema;
 mod scoring;
 mod suggest;
 mod summary;
+mod summary_text;
 mod synonyms;
 mod term_bits;
 mod tokenizer;
