@@ -224,10 +224,17 @@ impl SegmentPoints {
     }
 
     fn of(&self, doc: DocId) -> impl Iterator<Item = GeoPoint> + '_ {
-        let (lat, lon) = (self.lat.as_ref(), self.lon.as_ref());
-        let lats = lat.into_iter().flat_map(move |c| c.values_for_doc(doc));
-        let lons = lon.into_iter().flat_map(move |c| c.values_for_doc(doc));
-        lats.zip(lons).map(|(lat, lon)| GeoPoint::new(lat, lon))
+        let columns = self.lat.as_ref().zip(self.lon.as_ref());
+        // Every point adds one latitude and one longitude, so a document's rows are the same in
+        // both columns: one index lookup serves both (it was a tenth of a radius search).
+        let rows = columns.map_or(0..0, |(lat, _)| lat.index.value_row_ids(doc));
+        rows.filter_map(move |row| {
+            let (lat, lon) = columns?;
+            Some(GeoPoint::new(
+                lat.values.get_val(row),
+                lon.values.get_val(row),
+            ))
+        })
     }
 }
 
