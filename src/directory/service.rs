@@ -15,7 +15,8 @@ use super::rebuild;
 use super::{DirectoryError, Precondition};
 use crate::model::{
     Action, HistoryEntry, MemberStatus, Problems, Record, RecordId, RecordKind, changes,
-    decode_record, merge_patch, slug_from_name, validate_network, validate_organisation,
+    decode_record, fill_creations, merge_patch, slug_from_name, validate_network,
+    validate_organisation,
 };
 use crate::search::{IndexState, SearchIndex, SearchRequest, SearchResults, Suggestions};
 use crate::store::{Remembered, Store, Write};
@@ -432,10 +433,14 @@ impl Directory {
 
     /// Every change of a record, oldest first (also after it was deleted).
     pub fn history(&self, kind: RecordKind, id: &str) -> Result<Vec<HistoryEntry>, DirectoryError> {
-        let history = self.shared.store.history(kind, id)?;
-        if history.is_empty() && !self.shared.store.contains(kind, id)? {
+        // The history and the record as of one moment: creations are filled in from the record.
+        let _guard = self.lock_writes();
+        let mut history = self.shared.store.history(kind, id)?;
+        let current = self.shared.store.get(kind, id)?;
+        if history.is_empty() && current.is_none() {
             return Err(not_found(kind, id));
         }
+        fill_creations(&mut history, current.as_ref());
         Ok(history)
     }
 
@@ -714,6 +719,8 @@ pub(super) fn history_entry(
     new: Option<&Record>,
 ) -> HistoryEntry {
     let record = new.or(old).expect("a change has a before or an after");
+    // A creation's changes are the record itself: left out, and given back when read.
+    let creation = old.is_none();
     HistoryEntry {
         kind: record.kind(),
         id: record.id().to_owned(),
@@ -721,8 +728,13 @@ pub(super) fn history_entry(
         at: now(),
         actor: actor.to_owned(),
         action,
-        changes: changes(old, new),
+        changes: if creation {
+            Vec::new()
+        } else {
+            changes(old, new)
+        },
         tombstone: None,
+        creation_omitted: creation,
     }
 }
 

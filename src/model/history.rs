@@ -1,5 +1,7 @@
 //! The history of a record: every change with who made it, when, and the old and new value of
 //! each field it changed. A delete keeps the whole record (a tombstone), so it can be restored.
+//! A creation is stored without its changes (every field, as new: a copy of the record, which
+//! doubled what an import wrote) and given them back when read (see [`fill_creations`]).
 
 use std::collections::BTreeMap;
 
@@ -59,6 +61,10 @@ pub struct HistoryEntry {
     /// For a delete: the record as it was, to restore it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tombstone: Option<Value>,
+    /// Only in the store, on a creation: `changes` were left out, to be filled in when read.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[schema(ignore)]
+    pub creation_omitted: bool,
 }
 
 /// Fields the server sets on every write, left out of the changes.
@@ -90,6 +96,51 @@ pub fn changes(old: Option<&Record>, new: Option<&Record>) -> Vec<FieldChange> {
             new: new.get(name).cloned(),
         })
         .collect()
+}
+
+/// Gives back the changes of the creations stored without them (oldest first, as stored;
+/// `current`: the record now, if it exists). A creation's fields are those of the state its life
+/// ended in (the tombstone of the next delete, or the record now), with the changes made since
+/// undone newest first: each change keeps the old value of every field it changed. The result
+/// is the text the creation would have kept, as records serialise their fields in one order.
+pub fn fill_creations(entries: &mut [HistoryEntry], current: Option<&Record>) {
+    for at in 0..entries.len() {
+        if !entries[at].creation_omitted {
+            continue;
+        }
+        entries[at].creation_omitted = false;
+        let later = &entries[at + 1..];
+        let end = later.iter().position(|e| e.action == Action::Deleted);
+        let final_state = match end {
+            Some(delete) => later[delete]
+                .tombstone
+                .clone()
+                .and_then(|tombstone| super::decode_record(tombstone).ok()),
+            None => current.cloned(),
+        };
+        // Without the state it ended in (which a consistent store always has), the creation
+        // is shown without its fields rather than with wrong ones.
+        let Some(final_state) = final_state else {
+            continue;
+        };
+        let mut state = fields(Some(&final_state));
+        for entry in later[..end.unwrap_or(later.len())].iter().rev() {
+            for change in &entry.changes {
+                match &change.old {
+                    Some(old) => state.insert(change.field.clone(), old.clone()),
+                    None => state.remove(&change.field),
+                };
+            }
+        }
+        entries[at].changes = state
+            .into_iter()
+            .map(|(field, value)| FieldChange {
+                field,
+                old: None,
+                new: Some(value),
+            })
+            .collect();
+    }
 }
 
 fn raw_text(value: &Option<Box<RawValue>>) -> Option<&str> {
@@ -184,5 +235,70 @@ mod tests {
             })
             .collect();
         assert_eq!(as_trees, by_comparison);
+    }
+
+    fn organisation(name: &str, acronym: Option<&str>, year: Option<i32>, tags: &[&str]) -> Record {
+        Record::Organisation(Organisation {
+            id: "a".into(),
+            name: name.into(),
+            acronym: acronym.map(Into::into),
+            founded_year: year,
+            expertise: tags.iter().map(|t| (*t).to_owned()).collect(),
+            ..Organisation::default()
+        })
+    }
+
+    fn entry(action: Action, old: Option<&Record>, new: Option<&Record>) -> HistoryEntry {
+        let creation = old.is_none();
+        HistoryEntry {
+            kind: RecordKind::Organisation,
+            id: "a".into(),
+            version: 0,
+            at: String::new(),
+            actor: "test".into(),
+            action,
+            changes: if creation {
+                Vec::new()
+            } else {
+                changes(old, new)
+            },
+            tombstone: new.is_none().then(|| old.unwrap().to_tagged_json()),
+            creation_omitted: creation,
+        }
+    }
+
+    #[test]
+    fn creations_are_given_back_the_changes_they_would_have_kept() {
+        let first = organisation("Alfa", Some("A"), Some(2001), &[]);
+        let second = organisation("Beta", None, Some(2001), &["mjedis"]);
+        let third = organisation("Beta", None, Some(2005), &["mjedis", "ligj"]);
+        let restored = third.clone();
+        let now = organisation("Gama", Some("G"), None, &["ligj"]);
+        let mut history = vec![
+            entry(Action::Imported, None, Some(&first)),
+            entry(Action::Patched, Some(&first), Some(&second)),
+            entry(Action::Replaced, Some(&second), Some(&third)),
+            entry(Action::Deleted, Some(&third), None),
+            entry(Action::Restored, None, Some(&restored)),
+            entry(Action::Patched, Some(&restored), Some(&now)),
+        ];
+        fill_creations(&mut history, Some(&now));
+        assert_eq!(history[0].changes, changes(None, Some(&first)));
+        assert_eq!(history[4].changes, changes(None, Some(&restored)));
+        assert!(history.iter().all(|e| !e.creation_omitted));
+        // The other entries are as written.
+        assert_eq!(history[1].changes, changes(Some(&first), Some(&second)));
+        // What an API answer holds has no trace of the omission.
+        let shown = serde_json::to_value(&history[0]).unwrap();
+        assert!(shown.get("creation_omitted").is_none(), "{shown}");
+    }
+
+    #[test]
+    fn a_creation_without_the_state_its_life_ended_in_is_shown_without_fields() {
+        let first = organisation("Alfa", None, None, &[]);
+        let mut history = vec![entry(Action::Created, None, Some(&first))];
+        fill_creations(&mut history, None);
+        assert!(history[0].changes.is_empty());
+        assert!(!history[0].creation_omitted);
     }
 }

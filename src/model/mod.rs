@@ -18,7 +18,7 @@ mod validate;
 
 pub use coverage::{countries, served_units, within_units};
 pub use decode::{decode_network, decode_organisation, decode_record, decode_record_line};
-pub use history::{Action, FieldChange, HistoryEntry, changes};
+pub use history::{Action, FieldChange, HistoryEntry, changes, fill_creations};
 pub use id::{RecordId, slug_from_name};
 pub use merge_patch::merge_patch;
 pub use network::{Member, MemberStatus, Network};

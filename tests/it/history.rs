@@ -177,3 +177,83 @@ async fn a_deleted_record_keeps_its_history_and_an_admin_can_restore_it() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     server.stop().await;
 }
+
+/// The oldest entry of a history answer (answers list the newest first).
+fn oldest(body: &Value) -> Value {
+    body["history"].as_array().unwrap().last().unwrap().clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_creation_lists_every_field_it_was_made_with_through_later_changes_and_a_restore() {
+    let dir = data_dir();
+    let server = spawn_with_fixture(dir.path()).await;
+    let (_, record) = server.get(PATH).await;
+    let (status, at_creation) = history(&server, Some(TOKEN)).await;
+    assert_eq!(status, StatusCode::OK);
+    let created = oldest(&at_creation);
+    assert_eq!(created["action"], "imported");
+    let fields: Vec<&str> = created["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|change| {
+            let field = change["field"].as_str().unwrap();
+            assert!(change.get("old").is_none(), "{change}");
+            if let Some(shown) = record.get(field) {
+                assert_eq!(change["new"], *shown, "{field}");
+            }
+            field
+        })
+        .collect();
+    for field in ["name", "description", "thematic_areas", "location"] {
+        assert!(fields.contains(&field), "{field} in {fields:?}");
+    }
+
+    for patch in [
+        json!({"acronym": "SMV", "founded_year": 2011}),
+        json!({"acronym": null, "expertise": ["monitorim mjedisor"]}),
+    ] {
+        let (status, body) = server.send(Method::PATCH, PATH, Some(&patch)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    assert_eq!(server.delete(PATH).await, StatusCode::NO_CONTENT);
+    let restore = format!("{PATH}/restore");
+    assert_eq!(
+        server.send(Method::POST, &restore, None).await.0,
+        StatusCode::CREATED
+    );
+    let (_, after_restore) = history(&server, Some(TOKEN)).await;
+    let restored = after_restore["history"][0].clone();
+    assert_eq!(restored["action"], "restored");
+    assert_eq!(
+        restored["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["field"] == "founded_year")
+            .map(|c| c["new"].clone()),
+        Some(json!(2011)),
+        "{restored}"
+    );
+    let (status, _) = server
+        .send(Method::PATCH, PATH, Some(&json!({"founded_year": 1999})))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (_, later) = history(&server, Some(TOKEN)).await;
+    let actions: Vec<&str> = later["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "patched", "restored", "deleted", "patched", "patched", "imported"
+        ]
+    );
+    assert_eq!(oldest(&later), created);
+    assert_eq!(later["history"][1], restored);
+    server.stop().await;
+}
