@@ -156,7 +156,10 @@ impl Directory {
                     old.version() + 1,
                     old.created_at().unwrap_or(&now).to_owned(),
                 ),
-                None => (1, record.created_at().unwrap_or(&now).to_owned()),
+                None => (
+                    self.first_version(kind, record.id())?,
+                    record.created_at().unwrap_or(&now).to_owned(),
+                ),
             };
             record.stamp(version, created_at, now.clone());
             taken.insert(record.id().to_owned());

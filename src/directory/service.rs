@@ -249,7 +249,8 @@ impl Directory {
         }
         let now = now();
         let created = record.created_at().map(str::to_owned);
-        record.stamp(1, created.unwrap_or_else(|| now.clone()), now);
+        let version = self.first_version(kind, record.id())?;
+        record.stamp(version, created.unwrap_or_else(|| now.clone()), now);
         let mut writes = vec![
             Write::Put(Box::new(record.clone())),
             log(actor, Action::Created, None, Some(&record)),
@@ -369,7 +370,7 @@ impl Directory {
                 old.version() + 1,
                 old.created_at().map_or_else(|| now.clone(), str::to_owned),
             ),
-            None => (1, now.clone()),
+            None => (self.first_version(record.kind(), record.id())?, now.clone()),
         };
         record.stamp(version, created_at, now);
         let entry = log(actor, action, old, Some(&record));
@@ -630,6 +631,16 @@ impl Directory {
     }
 
     /// `base`, or `base-2`, `base-3`, ... whichever is free in the store and in `taken`.
+    /// The version a record gets when it is created: 1, or for the id of a deleted record the
+    /// one after its last history entry (its history goes on, not overwritten).
+    pub(super) fn first_version(&self, kind: RecordKind, id: &str) -> Result<u64, DirectoryError> {
+        Ok(self
+            .shared
+            .store
+            .last_version(kind, id)?
+            .map_or(1, |last| last + 1))
+    }
+
     pub(super) fn free_id(
         &self,
         kind: RecordKind,
@@ -637,7 +648,10 @@ impl Directory {
         taken: &HashSet<String>,
     ) -> Result<String, DirectoryError> {
         let is_free = |id: &RecordId| -> Result<bool, DirectoryError> {
-            Ok(!taken.contains(id.as_str()) && !self.shared.store.contains(kind, id.as_str())?)
+            // Not the id of a deleted record either: it may be restored.
+            Ok(!taken.contains(id.as_str())
+                && !self.shared.store.contains(kind, id.as_str())?
+                && !self.shared.store.has_history(kind, id.as_str())?)
         };
         if is_free(base)? {
             return Ok(base.to_string());

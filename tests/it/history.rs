@@ -257,3 +257,70 @@ async fn a_creation_lists_every_field_it_was_made_with_through_later_changes_and
     assert_eq!(later["history"][1], restored);
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_record_made_again_with_a_deleted_ones_id_goes_on_with_its_history() {
+    let dir = data_dir();
+    let server = spawn_with_fixture(dir.path()).await;
+    let (_, first_life) = history(&server, Some(TOKEN)).await;
+    let created = oldest(&first_life);
+    assert_eq!(server.delete(PATH).await, StatusCode::NO_CONTENT);
+    let body = json!({"name": "Qendra Bregdetare Vlorë", "thematic_areas": ["environment"],
+                      "address": {"municipality": "vlore"}});
+    let (status, again) = server.put(PATH, &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{again}");
+    assert_eq!(again["version"], 3);
+
+    let (_, history) = history(&server, Some(TOKEN)).await;
+    let entries = history["history"].as_array().unwrap();
+    let versions: Vec<u64> = entries
+        .iter()
+        .map(|e| e["version"].as_u64().unwrap())
+        .collect();
+    assert_eq!(versions, [3, 2, 1]);
+    assert_eq!(entries[1]["action"], "deleted");
+    assert_eq!(
+        oldest(&history),
+        created,
+        "the first life's creation is kept"
+    );
+    let name = entries[0]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["field"] == "name")
+        .map(|c| c["new"].clone());
+    assert_eq!(name, Some(json!("Qendra Bregdetare Vlorë")));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_record_named_like_a_deleted_one_gets_an_id_of_its_own() {
+    let dir = data_dir();
+    let server = spawn(dir.path()).await;
+    let body = json!({"name": "Qendra Test", "thematic_areas": ["environment"]});
+    let (status, first) = server.post("/api/v1/organisations", &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert_eq!(first["id"], "qendra-test");
+    assert_eq!(
+        server.delete("/api/v1/organisations/qendra-test").await,
+        StatusCode::NO_CONTENT
+    );
+    let (status, second) = server.post("/api/v1/organisations", &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    assert_eq!(second["id"], "qendra-test-2");
+    assert_eq!(second["version"], 1);
+    let (status, restored) = server
+        .send(
+            Method::POST,
+            "/api/v1/organisations/qendra-test/restore",
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "the deleted one can still come back: {restored}"
+    );
+    server.stop().await;
+}
