@@ -13,10 +13,16 @@ use super::DirectoryError;
 use super::service::Shared;
 use crate::model::{Record, RecordKind};
 use crate::search::Related;
-use crate::store::Store;
+use crate::store::{Change, Store};
 
 /// Changes applied per commit. Larger batches amortise the commit (about 10 ms) during imports.
 const BATCH: usize = 20_000;
+/// While a bulk import runs, the changes the indexer waits for before adding their documents:
+/// about one import batch.
+const BULK_STEP: u64 = 2_000;
+/// While a bulk import runs, the changes after which the indexer commits all the same, so that
+/// other writes show in search within seconds even during a long import.
+const BULK_COMMIT: u64 = 100_000;
 /// Change-log entries kept behind the index, so that an index whose last commit was lost (the
 /// directory rename is not synced) can still catch up instead of rebuilding.
 const KEEP_CHANGES: u64 = 50_000;
@@ -77,47 +83,68 @@ impl Indexer {
     }
 }
 
-/// Applies every change after the index's last commit, committing every [`BATCH`] changes.
-/// Returns the sequence number now visible in search.
+/// Applies every change after the last one applied, committing every [`BATCH`] changes; while a
+/// bulk import runs, adds its documents as its batches arrive but commits only every
+/// [`BULK_COMMIT`] changes and once it has ended. Returns the sequence number now visible in
+/// search.
 pub(super) fn catch_up(shared: &Shared) -> Result<u64, DirectoryError> {
     loop {
-        let from = shared.index.committed_seq();
-        if shared.store.last_seq().saturating_sub(from) < BATCH as u64 && bulk_running(shared) {
-            // A bulk import is writing: wait for a whole batch (or its end). Each commit leaves
-            // new segments, and every later commit looks its replaced keys up in all of them.
-            return Ok(from);
+        let from = shared.index.applied_seq();
+        let bulk = bulk_running(shared);
+        if bulk && shared.store.last_seq().saturating_sub(from) < BULK_STEP {
+            // A bulk import is writing: wait for a batch's worth of its changes (not a commit:
+            // each would leave a segment to merge again, and every later commit would look the
+            // keys it replaces up in all of them).
+            return Ok(shared.index.committed_seq());
         }
         let changes = shared.store.changes_after(from, BATCH)?;
         let Some(&(last, _)) = changes.last() else {
+            commit(shared, from)?;
             merge_after_bulk(shared, from)?;
-            shared.indexed_seq.send_replace(from);
             return Ok(from);
         };
-        let mut touched = BTreeSet::new();
-        for (_, change) in changes {
-            for organisation in change.affects {
-                touched.insert((RecordKind::Organisation, organisation));
-            }
-            for network in change.networks {
-                touched.insert((RecordKind::Network, network));
-            }
-            touched.insert((change.kind, change.id));
-        }
-        for (kind, id) in touched {
-            match shared.store.get(kind, &id)? {
-                Some(record) => {
-                    let related = related(&shared.store, &record)?;
-                    shared.index.upsert(&record, &related)?;
-                }
-                None => shared.index.delete(kind, &id),
-            }
-        }
-        shared.index.commit(last)?;
-        shared.indexed_seq.send_replace(last);
-        if last > KEEP_CHANGES {
-            shared.store.prune_changes_through(last - KEEP_CHANGES)?;
+        apply(shared, changes)?;
+        shared.index.set_applied(last);
+        if !bulk || last - shared.index.committed_seq() >= BULK_COMMIT {
+            commit(shared, last)?;
         }
     }
+}
+
+/// Replaces the documents of the records the changes touched with what the store holds now.
+fn apply(shared: &Shared, changes: Vec<(u64, Change)>) -> Result<(), DirectoryError> {
+    let mut touched = BTreeSet::new();
+    for (_, change) in changes {
+        for organisation in change.affects {
+            touched.insert((RecordKind::Organisation, organisation));
+        }
+        for network in change.networks {
+            touched.insert((RecordKind::Network, network));
+        }
+        touched.insert((change.kind, change.id));
+    }
+    for (kind, id) in touched {
+        match shared.store.get(kind, &id)? {
+            Some(record) => {
+                let related = related(&shared.store, &record)?;
+                shared.index.upsert(&record, &related)?;
+            }
+            None => shared.index.delete(kind, &id),
+        }
+    }
+    Ok(())
+}
+
+/// Commits what was applied up to `seq`, if not yet committed, and makes it visible.
+fn commit(shared: &Shared, seq: u64) -> Result<(), DirectoryError> {
+    if seq > shared.index.committed_seq() {
+        shared.index.commit(seq)?;
+        if seq > KEEP_CHANGES {
+            shared.store.prune_changes_through(seq - KEEP_CHANGES)?;
+        }
+    }
+    shared.indexed_seq.send_replace(seq);
+    Ok(())
 }
 
 fn bulk_running(shared: &Shared) -> bool {

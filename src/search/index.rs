@@ -43,6 +43,9 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter>,
     fields: Fields,
     committed_seq: AtomicU64,
+    /// Ahead of `committed_seq` while a bulk import runs: its documents are added as it writes
+    /// and committed once when it ends.
+    applied_seq: AtomicU64,
     first_letters: FirstLetters,
 }
 
@@ -132,6 +135,7 @@ impl SearchIndex {
             writer: Mutex::new(writer),
             fields,
             committed_seq: AtomicU64::new(seq),
+            applied_seq: AtomicU64::new(seq),
             first_letters: FirstLetters::default(),
         })
     }
@@ -149,6 +153,16 @@ impl SearchIndex {
     /// The change-log sequence number of the last commit.
     pub fn committed_seq(&self) -> u64 {
         self.committed_seq.load(Ordering::Acquire)
+    }
+
+    /// The last change whose documents were handed to the writer, committed or not.
+    pub fn applied_seq(&self) -> u64 {
+        self.applied_seq.load(Ordering::Acquire)
+    }
+
+    /// Records that the documents of every change up to `seq` were handed to the writer.
+    pub fn set_applied(&self, seq: u64) {
+        self.applied_seq.store(seq, Ordering::Release);
     }
 
     /// Replaces the document of a record (visible after the next commit).
