@@ -170,7 +170,11 @@ impl Directory {
                 Some(&record),
             ));
             written.insert(key, record.clone());
-            writes.push(Write::Put(Box::new(record)));
+            writes.push(if previous.is_some() {
+                Write::Put(Box::new(record))
+            } else {
+                Write::Create(Box::new(record))
+            });
             report.imported += 1;
         }
         if !writes.is_empty() {

@@ -2,7 +2,7 @@
 //! after the last committed sequence number, replaces each changed record's document with what
 //! the store holds now, and commits with the new sequence number as payload.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
@@ -113,21 +113,34 @@ pub(super) fn catch_up(shared: &Shared) -> Result<u64, DirectoryError> {
 
 /// Replaces the documents of the records the changes touched with what the store holds now.
 fn apply(shared: &Shared, changes: Vec<(u64, Change)>) -> Result<(), DirectoryError> {
-    let mut touched = BTreeSet::new();
+    // Each touched record, and whether the index may hold a document of it. It may not when the
+    // first of these changes to name it created it: the record did not exist before, and the
+    // index holds what the store held before these changes. An import creates most records, and
+    // looking for an older document costs a term lookup per segment.
+    let mut touched = BTreeMap::new();
     for (_, change) in changes {
         for organisation in change.affects {
-            touched.insert((RecordKind::Organisation, organisation));
+            touched
+                .entry((RecordKind::Organisation, organisation))
+                .or_insert(true);
         }
         for network in change.networks {
-            touched.insert((RecordKind::Network, network));
+            touched
+                .entry((RecordKind::Network, network))
+                .or_insert(true);
         }
-        touched.insert((change.kind, change.id));
+        touched
+            .entry((change.kind, change.id))
+            .or_insert(!change.created);
     }
-    for (kind, id) in touched {
+    for ((kind, id), indexed) in touched {
         match shared.store.get(kind, &id)? {
             Some(record) => {
                 let related = related(&shared.store, &record)?;
-                shared.index.upsert(&record, &related)?;
+                if indexed {
+                    shared.index.delete(kind, &id);
+                }
+                shared.index.add(&record, &related)?;
             }
             None => shared.index.delete(kind, &id),
         }

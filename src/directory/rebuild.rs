@@ -21,7 +21,9 @@ pub(super) fn rebuild(
     if fresh_dir.exists() {
         std::fs::remove_dir_all(&fresh_dir)?;
     }
-    // Changes after this point are replayed by the indexer; replay is idempotent.
+    // Nothing writes while this runs (it runs before a directory opens, or on a data directory
+    // no server holds), so the index holds the store as of `seq`, every record once: added,
+    // with no older document to look for.
     let seq = store.last_seq();
     let fresh = SearchIndex::create(&fresh_dir, writer_threads)?;
     fresh.set_bulk(true);
@@ -30,7 +32,7 @@ pub(super) fn rebuild(
         for record in store.records(kind) {
             let record = record?;
             let related = related(store, &record)?;
-            fresh.upsert(&record, &related)?;
+            fresh.add(&record, &related)?;
             count += 1;
         }
     }

@@ -252,7 +252,7 @@ impl Directory {
         let version = self.first_version(kind, record.id())?;
         record.stamp(version, created.unwrap_or_else(|| now.clone()), now);
         let mut writes = vec![
-            Write::Put(Box::new(record.clone())),
+            Write::Create(Box::new(record.clone())),
             log(actor, Action::Created, None, Some(&record)),
         ];
         if let Some((key, fingerprint)) = idempotency {
@@ -374,7 +374,11 @@ impl Directory {
         };
         record.stamp(version, created_at, now);
         let entry = log(actor, action, old, Some(&record));
-        let seq = self.apply(vec![Write::Put(Box::new(record.clone())), entry])?;
+        let write = match old {
+            Some(_) => Write::Put(Box::new(record.clone())),
+            None => Write::Create(Box::new(record.clone())),
+        };
+        let seq = self.apply(vec![write, entry])?;
         Ok((record, seq))
     }
 
@@ -428,7 +432,7 @@ impl Directory {
         let created_at = record.created_at().map(str::to_owned).unwrap_or_else(now);
         record.stamp(last.version + 1, created_at, now());
         let entry = log(actor, Action::Restored, None, Some(&record));
-        let seq = self.apply(vec![Write::Put(Box::new(record.clone())), entry])?;
+        let seq = self.apply(vec![Write::Create(Box::new(record.clone())), entry])?;
         Ok((record, seq))
     }
 

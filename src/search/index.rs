@@ -165,13 +165,19 @@ impl SearchIndex {
         self.applied_seq.store(seq, Ordering::Release);
     }
 
-    /// Replaces the document of a record (visible after the next commit).
-    pub fn upsert(&self, record: &Record, related: &Related) -> Result<(), SearchError> {
+    /// Adds the document of a record (visible after the next commit); [`Self::delete`] any
+    /// older one first.
+    pub fn add(&self, record: &Record, related: &Related) -> Result<(), SearchError> {
         let doc = document::build(&self.fields, record, related);
         let writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        writer.delete_term(self.key_term(record.kind(), record.id()));
         writer.add_document(doc)?;
         Ok(())
+    }
+
+    /// Replaces the document of a record (visible after the next commit).
+    pub fn upsert(&self, record: &Record, related: &Related) -> Result<(), SearchError> {
+        self.delete(record.kind(), record.id());
+        self.add(record, related)
     }
 
     pub fn delete(&self, kind: RecordKind, id: &str) {

@@ -9,6 +9,9 @@ use crate::model::RecordKind;
 pub struct Change {
     pub kind: RecordKind,
     pub id: String,
+    /// The record did not exist before this change.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub created: bool,
     /// Organisations whose index entries depend on this change (members a network gained or lost).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub affects: Vec<String>,

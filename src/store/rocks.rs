@@ -27,7 +27,11 @@ pub(super) const FAMILIES: [&str; 6] =
 /// One write of a batch.
 #[derive(Debug, Clone)]
 pub enum Write {
+    /// Creates or replaces a record.
     Put(Box<Record>),
+    /// Writes a record the store does not hold (the writer looked): its change says so, and the
+    /// indexer need not look for an older document of it.
+    Create(Box<Record>),
     Delete(RecordKind, String),
     /// Remember an idempotency key (not a change: no sequence number).
     Remember(Remembered),
@@ -258,12 +262,13 @@ impl Store {
                     batch.put_cf(cf(&self.db, HISTORY), key, bytes);
                     continue;
                 }
-                Write::Put(_) | Write::Delete(..) => {}
+                Write::Put(_) | Write::Create(_) | Write::Delete(..) => {}
             }
             seq += 1;
+            let created = matches!(write, Write::Create(_));
             let (kind, id, affects) = match write {
                 Write::Remember(_) | Write::Log(_) => continue,
-                Write::Put(record) => {
+                Write::Put(record) | Write::Create(record) => {
                     let record = *record;
                     let kind = record.kind();
                     let id = record.id().to_owned();
@@ -311,6 +316,7 @@ impl Store {
             let change = Change {
                 kind,
                 id,
+                created,
                 affects,
                 networks,
             };

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use rrjeti::directory::{Directory, Options};
-use rrjeti::model::{Organisation, Record};
+use rrjeti::model::{Organisation, Record, RecordKind};
 use rrjeti::store::{Store, Write};
 use serde_json::json;
 
@@ -80,6 +80,59 @@ fn changes_the_index_missed_are_replayed_at_start_up() {
             .unwrap();
     }
     let directory = open(dir.path());
+    assert_index_agrees_with_store(&directory);
+}
+
+fn organisation(id: &str, name: &str, version: u64) -> Box<Record> {
+    Box::new(Record::Organisation(Organisation {
+        id: id.into(),
+        name: name.into(),
+        version,
+        ..Organisation::default()
+    }))
+}
+
+/// The indexer adds a created record's document without looking for an older one: only right
+/// when the record did not exist before the changes it reads in one go.
+#[test]
+fn records_created_deleted_and_made_again_in_one_stretch_of_changes_are_indexed_once() {
+    let dir = data_dir();
+    import_fixture(dir.path());
+    {
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        store
+            .apply(vec![
+                Write::Create(organisation("e-re", "Shoqata e Re", 1)),
+                Write::Put(organisation("e-re", "Shoqata e Re e Ndryshuar", 2)),
+                Write::Delete(RecordKind::Organisation, "e-re".into()),
+                Write::Create(organisation("e-re", "Shoqata e Re Përsëri", 4)),
+                // Indexed before these changes, then deleted and made again.
+                Write::Delete(RecordKind::Organisation, "mjedisi-vlore".into()),
+                Write::Create(organisation("mjedisi-vlore", "Shoqata Mjedisore", 3)),
+                Write::Put(organisation("rinia-korce", "Lëvizja Rinore Korçë", 2)),
+            ])
+            .unwrap();
+    }
+    let directory = open(dir.path());
+    assert_index_agrees_with_store(&directory);
+}
+
+#[test]
+fn an_import_that_names_a_record_twice_or_replaces_one_indexes_each_once() {
+    let dir = data_dir();
+    import_fixture(dir.path());
+    let directory = open(dir.path());
+    let lines = [
+        json!({"type": "organisation", "id": "dy-here", "name": "Shoqata Dy Herë"}),
+        json!({"type": "organisation", "id": "dy-here", "name": "Shoqata Dy Herë e Re"}),
+        json!({"type": "organisation", "id": "grate-tirane", "name": "Fondacioni Gruaja Sot"}),
+    ]
+    .map(|line| Ok(line.to_string()));
+    let report = directory.import(lines.into_iter(), &mut |_| {}).unwrap();
+    assert_eq!(report.failed, 0, "{:?}", report.errors);
+    assert!(
+        directory.wait_indexed_blocking(directory.stored_seq(), std::time::Duration::from_secs(10))
+    );
     assert_index_agrees_with_store(&directory);
 }
 
