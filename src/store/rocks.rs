@@ -6,8 +6,8 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use rocksdb::{
-    BlockBasedOptions, ColumnFamilyDescriptor, DB, Direction, IteratorMode, Options, WriteBatch,
-    WriteOptions,
+    BlockBasedOptions, ColumnFamilyDescriptor, DB, Direction, FlushOptions, IteratorMode, Options,
+    WriteBatch, WriteOptions,
 };
 
 use super::idempotency::Remembered;
@@ -59,6 +59,9 @@ fn family_options(name: &str) -> Options {
     options
 }
 
+/// The write-ahead log past which RocksDB flushes the column families that keep it.
+const MAX_WAL_BYTES: u64 = 128 << 20;
+
 /// RocksDB's own info logs (`LOG`, `LOG.old.*`) kept in the database folder.
 pub const KEPT_INFO_LOGS: usize = 4;
 
@@ -79,6 +82,9 @@ impl Store {
         // service restarted daily (or a test suite) would pile up thousands.
         options.set_keep_log_file_num(KEPT_INFO_LOGS);
         options.set_max_log_file_size(8 << 20);
+        // A write-ahead log is kept until every column family has flushed what it holds, and is
+        // read back at the next open: bounded, so that a start after a crash stays quick.
+        options.set_max_total_wal_size(MAX_WAL_BYTES);
         let families = FAMILIES.map(|name| ColumnFamilyDescriptor::new(name, family_options(name)));
         let db = DB::open_cf_descriptors(&options, path, families)?;
         let last_seq = {
@@ -135,6 +141,13 @@ impl Store {
     }
 
     /// The history of a record, oldest first.
+    /// Writes every column family's memtable to disk, emptying the write-ahead log.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        let families: Vec<_> = FAMILIES.iter().map(|name| cf(&self.db, name)).collect();
+        self.db.flush_cfs_opt(&families, &FlushOptions::default())?;
+        Ok(())
+    }
+
     pub fn history(&self, kind: RecordKind, id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
         let prefix = keys::history_prefix(kind, id);
         let mut out = Vec::new();
@@ -473,6 +486,17 @@ impl Store {
             .db
             .iterator_cf(cf(&self.db, RECORDS), IteratorMode::Start);
         iter.next().is_none()
+    }
+}
+
+impl Drop for Store {
+    /// Leaves no write-ahead log behind: RocksDB does not flush at close, and the next open
+    /// would read the log back into memory (after a 100,000-record import, 150 MB: a second
+    /// and 140 MB of memory at the next start).
+    fn drop(&mut self) {
+        if let Err(error) = self.flush() {
+            tracing::warn!(%error, "could not flush the database at close; the next open replays its log");
+        }
     }
 }
 
