@@ -130,6 +130,25 @@ fn an_import_that_names_a_record_twice_or_replaces_one_indexes_each_once() {
     .map(|line| Ok(line.to_string()));
     let report = directory.import(lines.into_iter(), &mut |_| {}).unwrap();
     assert_eq!(report.failed, 0, "{:?}", report.errors);
+    let Record::Organisation(twice) = directory.get(RecordKind::Organisation, "dy-here").unwrap()
+    else {
+        panic!("an organisation");
+    };
+    assert_eq!(
+        (twice.version, twice.name.as_str()),
+        (2, "Shoqata Dy Herë e Re"),
+        "the second line replaced the first"
+    );
+    let history = directory
+        .history(RecordKind::Organisation, "dy-here")
+        .unwrap();
+    assert_eq!(history.len(), 2);
+    let changed: Vec<&str> = history[1]
+        .changes
+        .iter()
+        .map(|c| c.field.as_str())
+        .collect();
+    assert_eq!(changed, ["name"]);
     assert!(
         directory.wait_indexed_blocking(directory.stored_seq(), std::time::Duration::from_secs(10))
     );
