@@ -260,19 +260,3 @@ fn suggestions_pruned_are_those_of_exhaustive_scoring() {
         }
     }
 }
-
-#[test]
-fn merging_leaves_one_segment_without_deleted_documents_even_from_one() {
-    let (_dir, index) = demo_index();
-    index.merge_all().unwrap();
-    let first = crate::DEMO_DATASET.lines().next().unwrap();
-    let record = decode_record(serde_json::from_str(first).unwrap()).unwrap();
-    // A delete alone leaves the one segment there is, with a deleted document in it.
-    index.delete(record.kind(), record.id());
-    index.commit(2).unwrap();
-    assert_eq!(index.searcher().segment_readers()[0].num_deleted_docs(), 1);
-    index.merge_all().unwrap();
-    let searcher = index.searcher();
-    assert_eq!(searcher.segment_readers().len(), 1);
-    assert_eq!(searcher.segment_readers()[0].num_deleted_docs(), 0);
-}

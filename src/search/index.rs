@@ -219,16 +219,13 @@ impl SearchIndex {
         }
     }
 
-    /// Merges every committed segment into one without deleted documents, and searches it: a
-    /// query looks each of its terms up and opens its postings once per segment, so one
-    /// segment answers fastest.
+    /// Merges every committed segment into one, and searches it: a query looks each of its
+    /// terms up and opens its postings once per segment, so one segment answers fastest.
     pub fn merge_all(&self) -> Result<(), SearchError> {
         {
             let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-            let metas = writer.index().searchable_segment_metas()?;
-            // One segment is merged too when it holds deleted documents: merging drops them.
-            if metas.len() > 1 || metas.iter().any(|meta| meta.has_deletes()) {
-                let segments: Vec<_> = metas.iter().map(|meta| meta.id()).collect();
+            let segments = writer.index().searchable_segment_ids()?;
+            if segments.len() > 1 {
                 writer.merge(&segments).wait()?;
             }
             // Let the files of the merged segments go.
