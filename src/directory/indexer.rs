@@ -47,6 +47,10 @@ impl Indexer {
                     let stop_now = stopping.load(Ordering::Acquire);
                     if let Err(error) = catch_up(&shared) {
                         tracing::error!(%error, "indexing failed; retrying");
+                        // From the last commit: what the failed batch added must not stay.
+                        if let Err(error) = shared.index.rollback() {
+                            tracing::error!(%error, "rolling the index writer back failed");
+                        }
                         std::thread::sleep(Duration::from_millis(500));
                     }
                     if stop_now {

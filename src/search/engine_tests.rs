@@ -260,3 +260,18 @@ fn suggestions_pruned_are_those_of_exhaustive_scoring() {
         }
     }
 }
+
+#[test]
+fn a_rollback_drops_what_was_added_since_the_last_commit() {
+    let (_dir, index) = demo_index();
+    let before = index.contents().unwrap();
+    let first = crate::DEMO_DATASET.lines().next().unwrap();
+    let record = decode_record(serde_json::from_str(first).unwrap()).unwrap();
+    // Half of a batch that then failed: its changes will be applied again from the last commit.
+    index.add(&record, &Related::default()).unwrap();
+    index.set_applied(7);
+    index.rollback().unwrap();
+    assert_eq!(index.applied_seq(), index.committed_seq());
+    index.commit(2).unwrap();
+    assert_eq!(index.contents().unwrap(), before, "each record once");
+}

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::DocSetCollector;
@@ -46,6 +46,8 @@ pub struct SearchIndex {
     /// Ahead of `committed_seq` while a bulk import runs: its documents are added as it writes
     /// and committed once when it ends.
     applied_seq: AtomicU64,
+    /// Whether [`Self::set_bulk`] set bulk mode: a rollback's new writer gets its merge policy.
+    bulk: AtomicBool,
     first_letters: FirstLetters,
 }
 
@@ -136,6 +138,7 @@ impl SearchIndex {
             fields,
             committed_seq: AtomicU64::new(seq),
             applied_seq: AtomicU64::new(seq),
+            bulk: AtomicBool::new(false),
             first_letters: FirstLetters::default(),
         })
     }
@@ -212,11 +215,20 @@ impl SearchIndex {
     /// at the end, one merge instead of a cascade of them.
     pub fn set_bulk(&self, bulk: bool) {
         let writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        if bulk {
-            writer.set_merge_policy(Box::new(NoMergePolicy));
-        } else {
-            writer.set_merge_policy(Box::new(merge_policy()));
-        }
+        self.bulk.store(bulk, Ordering::Release);
+        set_merge_policy(&writer, bulk);
+    }
+
+    /// Drops every document added and deleted since the last commit, after a batch that failed
+    /// part way: its changes are applied again from the change log, and a document added
+    /// without a delete (see `add`) must not be added twice.
+    pub fn rollback(&self) -> Result<(), SearchError> {
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        writer.rollback()?;
+        set_merge_policy(&writer, self.bulk.load(Ordering::Acquire));
+        self.applied_seq
+            .store(self.committed_seq(), Ordering::Release);
+        Ok(())
     }
 
     /// Merges every committed segment into one, and searches it: a query looks each of its
@@ -291,6 +303,14 @@ impl SearchIndex {
         }
         out.sort();
         Ok(out)
+    }
+}
+
+fn set_merge_policy(writer: &IndexWriter, bulk: bool) {
+    if bulk {
+        writer.set_merge_policy(Box::new(NoMergePolicy));
+    } else {
+        writer.set_merge_policy(Box::new(merge_policy()));
     }
 }
 
