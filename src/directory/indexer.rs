@@ -1,6 +1,7 @@
 //! The indexer: one thread that owns the writing side of the index. It reads the change log
-//! after the last committed sequence number, replaces each changed record's document with what
-//! the store holds now, and commits with the new sequence number as payload.
+//! after the last change it applied, replaces each changed record's document with what the
+//! store holds now, and commits with the new sequence number as payload (during a bulk import,
+//! less often). After a failure it rolls the writer back to the last commit and applies again.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
