@@ -80,6 +80,11 @@ impl Directory {
             self.import_batch(std::mem::take(&mut batch), &mut report)?;
             if let Some(bulk) = &mut bulk {
                 bulk.last_seq = report.last_seq;
+                // Everything is written: a failure here costs the next start some time, not
+                // the import its result.
+                if let Err(error) = self.store().start_flush() {
+                    tracing::warn!(%error, "could not start flushing the database");
+                }
             }
             progress(line_number);
             Ok(())

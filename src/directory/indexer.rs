@@ -1,7 +1,8 @@
 //! The indexer: one thread that owns the writing side of the index. It reads the change log
 //! after the last change it applied, replaces each changed record's document with what the
-//! store holds now, and commits with the new sequence number as payload (during a bulk import,
-//! less often). After a failure it rolls the writer back to the last commit and applies again.
+//! store holds now (or with the record the writer handed over), and commits with the new
+//! sequence number as payload (during a bulk import, less often). After a failure it rolls the
+//! writer back to the last commit and applies again.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -110,36 +111,47 @@ pub(super) fn catch_up(shared: &Shared) -> Result<u64, DirectoryError> {
         };
         apply(shared, changes)?;
         shared.index.set_applied(last);
+        shared.recent.forget_through(last);
         if !bulk || last - shared.index.committed_seq() >= BULK_COMMIT {
             commit(shared, last)?;
         }
     }
 }
 
-/// Replaces the documents of the records the changes touched with what the store holds now.
+/// Replaces the documents of the records the changes touched with what the store holds now,
+/// or, for a record the last of them wrote, with that record if the writer handed it over.
 fn apply(shared: &Shared, changes: Vec<(u64, Change)>) -> Result<(), DirectoryError> {
-    // Each touched record, and whether the index may hold a document of it. It may not when the
-    // first of these changes to name it created it: the record did not exist before, and the
-    // index holds what the store held before these changes. An import creates most records, and
-    // looking for an older document costs a term lookup per segment.
-    let mut touched = BTreeMap::new();
-    for (_, change) in changes {
+    let mut touched: BTreeMap<(RecordKind, String), Touched> = BTreeMap::new();
+    let related_only = Touched {
+        indexed: true,
+        written: None,
+    };
+    for (seq, change) in changes {
         for organisation in change.affects {
             touched
                 .entry((RecordKind::Organisation, organisation))
-                .or_insert(true);
+                .or_insert(related_only);
         }
         for network in change.networks {
             touched
                 .entry((RecordKind::Network, network))
-                .or_insert(true);
+                .or_insert(related_only);
         }
         touched
             .entry((change.kind, change.id))
-            .or_insert(!change.created);
+            .or_insert(Touched {
+                indexed: !change.created,
+                written: None,
+            })
+            .written = Some(seq);
     }
-    for ((kind, id), indexed) in touched {
-        match shared.store.get(kind, &id)? {
+    for ((kind, id), Touched { indexed, written }) in touched {
+        let handed_over = written.and_then(|seq| shared.recent.take(kind, &id, seq));
+        let record = match handed_over {
+            Some(record) => Some(record),
+            None => shared.store.get(kind, &id)?,
+        };
+        match record {
             Some(record) => {
                 let related = related(&shared.store, &record)?;
                 if indexed {
@@ -151,6 +163,18 @@ fn apply(shared: &Shared, changes: Vec<(u64, Change)>) -> Result<(), DirectoryEr
         }
     }
     Ok(())
+}
+
+/// A record some changes touched.
+#[derive(Clone, Copy)]
+struct Touched {
+    /// Whether the index may hold a document of it. It may not when the first of the changes to
+    /// name it created it: the record did not exist before, and the index holds what the store
+    /// held before these changes. An import creates most records, and looking for an older
+    /// document costs a term lookup per segment.
+    indexed: bool,
+    /// The last of the changes that wrote or deleted it (not only its relations).
+    written: Option<u64>,
 }
 
 /// Commits what was applied up to `seq`, if not yet committed, and makes it visible.

@@ -11,6 +11,7 @@ mod memberships;
 mod partners;
 mod precondition;
 mod rebuild;
+mod recent;
 mod service;
 mod tokens;
 

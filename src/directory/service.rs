@@ -12,6 +12,7 @@ use tokio::sync::watch;
 use super::indexer::{self, Indexer};
 use super::memberships::{Side, settle_consent};
 use super::rebuild;
+use super::recent::Recent;
 use super::{DirectoryError, Precondition};
 use crate::model::{
     Action, HistoryEntry, MemberStatus, Problems, Record, RecordId, RecordKind, changes,
@@ -41,6 +42,8 @@ pub(super) struct Shared {
     pub indexed_seq: watch::Sender<u64>,
     /// Bulk imports under way, and what the indexer merges once they are done.
     pub bulk: Mutex<Bulk>,
+    /// Records just written, for the indexer.
+    pub recent: Recent,
 }
 
 /// Bulk imports leave the index's segments unmerged while they run; the indexer merges them
@@ -123,6 +126,7 @@ impl Directory {
             index,
             indexed_seq,
             bulk: Mutex::default(),
+            recent: Recent::default(),
         });
         indexer::catch_up(&shared)?;
         let forgotten = shared.store.forget_expired_keys(unix_seconds())?;
@@ -566,9 +570,10 @@ impl Directory {
 
     /// Writes durably and wakes the indexer.
     pub(super) fn apply(&self, writes: Vec<Write>) -> Result<u64, DirectoryError> {
-        let seq = self.shared.store.apply(writes)?;
+        let applied = self.shared.store.apply(writes)?;
+        self.shared.recent.keep(applied.records);
         self.notify_indexer();
-        Ok(seq)
+        Ok(applied.last_seq)
     }
 
     pub(super) fn notify_indexer(&self) {

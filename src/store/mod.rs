@@ -12,4 +12,4 @@ pub use backup::{backup, restore};
 pub use changelog::Change;
 pub use error::StoreError;
 pub use idempotency::{KEEP_SECONDS, Remembered};
-pub use rocks::{KEPT_INFO_LOGS, Store, Write};
+pub use rocks::{Applied, KEPT_INFO_LOGS, Store, Write};

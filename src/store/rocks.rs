@@ -39,6 +39,15 @@ pub enum Write {
     Log(Box<HistoryEntry>),
 }
 
+/// What [`Store::apply`] wrote: the sequence number of its last change, and each record it
+/// wrote with the sequence number of the change that wrote it (handed to the indexer, which
+/// would otherwise read them back).
+#[derive(Debug, Default)]
+pub struct Applied {
+    pub last_seq: u64,
+    pub records: Vec<(u64, Record)>,
+}
+
 /// Options of a column family: compressed like the rest, and for records a Bloom filter, since
 /// a write first looks its record up and an import's lookups mostly miss (without a filter a miss
 /// searches every level's index).
@@ -140,7 +149,6 @@ impl Store {
             .map(u64::from_be_bytes))
     }
 
-    /// The history of a record, oldest first.
     /// Writes every column family's memtable to disk, emptying the write-ahead log.
     pub fn flush(&self) -> Result<(), StoreError> {
         let families: Vec<_> = FAMILIES.iter().map(|name| cf(&self.db, name)).collect();
@@ -148,6 +156,18 @@ impl Store {
         Ok(())
     }
 
+    /// Starts writing every column family's memtable to disk, in RocksDB's background thread,
+    /// and returns: after a bulk import, while the index catches up and merges, so that closing
+    /// has little left to flush.
+    pub fn start_flush(&self) -> Result<(), StoreError> {
+        let families: Vec<_> = FAMILIES.iter().map(|name| cf(&self.db, name)).collect();
+        let mut options = FlushOptions::default();
+        options.set_wait(false);
+        self.db.flush_cfs_opt(&families, &options)?;
+        Ok(())
+    }
+
+    /// The history of a record, oldest first.
     pub fn history(&self, kind: RecordKind, id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
         let prefix = keys::history_prefix(kind, id);
         let mut out = Vec::new();
@@ -255,11 +275,11 @@ impl Store {
     }
 
     /// Writes the batch atomically and durably (the WAL is synced before this returns).
-    /// Returns the sequence number of the last change written.
-    pub fn apply(&self, writes: Vec<Write>) -> Result<u64, StoreError> {
+    pub fn apply(&self, writes: Vec<Write>) -> Result<Applied, StoreError> {
         let mut last_seq = self.last_seq.lock().unwrap_or_else(|e| e.into_inner());
         let mut seq = *last_seq;
         let mut batch = WriteBatch::default();
+        let mut records = Vec::with_capacity(writes.len());
         // Networks written earlier in this batch, so a second write of one sees the first.
         let mut batch_networks: HashMap<String, Option<Network>> = HashMap::new();
         for write in writes {
@@ -292,16 +312,17 @@ impl Store {
                     }
                     .map_err(StoreError::Encode)?;
                     batch.put_cf(cf(&self.db, RECORDS), key, bytes);
-                    let affects = match record {
+                    let affects = match &record {
                         Record::Network(network) => {
                             let old = self.network_in_batch(&batch_networks, &id)?;
                             let affects =
-                                self.reindex_memberships(&mut batch, old.as_ref(), Some(&network));
-                            batch_networks.insert(id.clone(), Some(network));
+                                self.reindex_memberships(&mut batch, old.as_ref(), Some(network));
+                            batch_networks.insert(id.clone(), Some(network.clone()));
                             affects
                         }
                         Record::Organisation(_) => Vec::new(),
                     };
+                    records.push((seq, record));
                     (kind, id, affects)
                 }
                 Write::Delete(kind, id) => {
@@ -340,7 +361,10 @@ impl Store {
         options.set_sync(true);
         self.db.write_opt(batch, &options)?;
         *last_seq = seq;
-        Ok(seq)
+        Ok(Applied {
+            last_seq: seq,
+            records,
+        })
     }
 
     fn network_in_batch(
