@@ -15,6 +15,13 @@ pub(super) fn place(
     problems: &mut Problems,
 ) -> (Option<Address>, Option<Location>) {
     let field = |name: &str| format!("{prefix}{name}");
+    // -0.0 is stored as 0.0: one number, one text (history compares values as text, and a
+    // record sent again with 0 would otherwise show a change).
+    let location = location.map(|l| Location {
+        lat: l.lat + 0.0,
+        lon: l.lon + 0.0,
+        ..l
+    });
     let mut address = address.map(|a| canonical_address(prefix, a, problems));
     let location_is_valid = check_location(prefix, location, problems);
     if address.as_ref().is_some_and(|a| a.country != "AL") {
@@ -183,6 +190,24 @@ mod tests {
             country: "AL".to_owned(),
             ..Address::default()
         }
+    }
+
+    #[test]
+    fn minus_zero_coordinates_are_stored_as_zero() {
+        let mut problems = Problems::default();
+        let abroad = Address {
+            country: "GH".to_owned(),
+            ..Address::default()
+        };
+        let location = Location {
+            lat: 5.6,
+            lon: -0.0,
+            approximate: false,
+        };
+        let (_, location) = place("", Some(&abroad), Some(location), &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        let text = serde_json::to_string(&location.unwrap()).unwrap();
+        assert!(text.contains("\"lon\":0.0"), "{text}");
     }
 
     #[test]
