@@ -133,6 +133,7 @@ impl Directory {
         if forgotten > 0 {
             tracing::info!(forgotten, "forgot expired idempotency keys");
         }
+        crate::search::warm_up();
         Ok(Directory {
             indexer: Mutex::new(Some(Indexer::start(Arc::clone(&shared)))),
             shared,

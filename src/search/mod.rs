@@ -42,3 +42,15 @@ pub use request::{
 };
 pub use suggest::{Suggestion, Suggestions};
 pub use summary::Summary;
+
+/// Starts building, in a thread of its own, what the first search would otherwise wait for:
+/// the Albanian stemmer (12–23 ms). Called when a directory opens.
+pub fn warm_up() {
+    let started = std::thread::Builder::new()
+        .name("warm-up".into())
+        .spawn(|| {
+            albanian::stemmer();
+        });
+    // Without a thread, the first search builds it.
+    drop(started);
+}
