@@ -59,6 +59,7 @@ fn lifecycle(c: &mut Criterion) {
                         dir.path(),
                         Options {
                             writer_threads: support::WRITER_THREADS,
+                            ..Options::default()
                         },
                     )
                     .unwrap();

@@ -29,6 +29,7 @@ pub fn import_into(dir: &std::path::Path, lines: impl Iterator<Item = String>) -
         dir,
         Options {
             writer_threads: WRITER_THREADS,
+            ..Options::default()
         },
     )
     .unwrap();
@@ -46,6 +47,7 @@ pub fn imported(dir: &std::path::Path, lines: impl Iterator<Item = String>) -> D
         dir,
         Options {
             writer_threads: WRITER_THREADS,
+            ..Options::default()
         },
     )
     .unwrap()
@@ -72,6 +74,7 @@ pub fn demo_directory(organisations: usize) -> (Option<tempfile::TempDir>, Direc
                     &dir,
                     Options {
                         writer_threads: WRITER_THREADS,
+                        ..Options::default()
                     },
                 )
                 .unwrap()

@@ -219,8 +219,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             filter.as_deref(),
         ),
         Command::Reindex => {
-            let count = Directory::reindex(&cli.data_dir, Options { writer_threads: 2 })
-                .context(locked_hint(&cli.data_dir))?;
+            let count = Directory::reindex(
+                &cli.data_dir,
+                Options {
+                    writer_threads: 2,
+                    ..Options::default()
+                },
+            )
+            .context(locked_hint(&cli.data_dir))?;
             eprintln!("reindexed {count} records");
             Ok(ExitCode::SUCCESS)
         }
@@ -240,14 +246,21 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Restore { dir } => {
-            let count = Directory::restore(&dir, &cli.data_dir, Options { writer_threads: 2 })
-                .with_context(|| {
-                    format!(
-                        "restoring {} into {}",
-                        dir.display(),
-                        cli.data_dir.display()
-                    )
-                })?;
+            let count = Directory::restore(
+                &dir,
+                &cli.data_dir,
+                Options {
+                    writer_threads: 2,
+                    ..Options::default()
+                },
+            )
+            .with_context(|| {
+                format!(
+                    "restoring {} into {}",
+                    dir.display(),
+                    cli.data_dir.display()
+                )
+            })?;
             eprintln!("restored {count} records into {}", cli.data_dir.display());
             Ok(ExitCode::SUCCESS)
         }

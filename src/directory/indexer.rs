@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::DirectoryError;
 use super::service::Shared;
@@ -22,9 +22,6 @@ const BATCH: usize = 20_000;
 /// While a bulk import runs, the changes the indexer waits for before adding their documents:
 /// about one import batch.
 const BULK_STEP: u64 = 2_000;
-/// While a bulk import runs, the changes after which the indexer commits all the same, so that
-/// other writes show in search within seconds even during a long import.
-const BULK_COMMIT: u64 = 100_000;
 /// Change-log entries kept behind the index, so that an index whose last commit was lost (the
 /// directory rename is not synced) can still catch up instead of rebuilding.
 const KEEP_CHANGES: u64 = 50_000;
@@ -90,17 +87,17 @@ impl Indexer {
 }
 
 /// Applies every change after the last one applied, committing every [`BATCH`] changes; while a
-/// bulk import runs, adds its documents as its batches arrive but commits only every
-/// [`BULK_COMMIT`] changes and once it has ended. Returns the sequence number now visible in
-/// search.
+/// bulk import runs, adds its documents as its batches arrive but commits only once it has ended
+/// or the index has gone without a commit for `bulk_commit_after` (see `Options`). Returns the
+/// sequence number now visible in search.
 pub(super) fn catch_up(shared: &Shared) -> Result<u64, DirectoryError> {
     loop {
         let from = shared.index.applied_seq();
-        let bulk = bulk_running(shared);
-        if bulk && shared.store.last_seq().saturating_sub(from) < BULK_STEP {
-            // A bulk import is writing: wait for a batch's worth of its changes (not a commit:
-            // each would leave a segment to merge again, and every later commit would look the
-            // keys it replaces up in all of them).
+        let bulk = bulk_commit_due(shared);
+        if bulk == Some(false) && shared.store.last_seq().saturating_sub(from) < BULK_STEP {
+            // A bulk import is writing: wait for a batch's worth of its changes, and commit only
+            // when it ends or time is up (each commit leaves a segment to merge again, and every
+            // later commit would look the keys it replaces up in all of them).
             return Ok(shared.index.committed_seq());
         }
         let changes = shared.store.changes_after(from, BATCH)?;
@@ -112,7 +109,7 @@ pub(super) fn catch_up(shared: &Shared) -> Result<u64, DirectoryError> {
         apply(shared, changes)?;
         shared.index.set_applied(last);
         shared.recent.forget_through(last);
-        if !bulk || last - shared.index.committed_seq() >= BULK_COMMIT {
+        if bulk != Some(false) {
             commit(shared, last)?;
         }
     }
@@ -185,17 +182,23 @@ fn commit(shared: &Shared, seq: u64) -> Result<(), DirectoryError> {
             shared.store.prune_changes_through(seq - KEEP_CHANGES)?;
         }
     }
+    let mut bulk = shared.bulk.lock().unwrap_or_else(|e| e.into_inner());
+    if bulk.running > 0 {
+        bulk.uncommitted_since = Some(Instant::now());
+    }
+    drop(bulk);
     shared.indexed_seq.send_replace(seq);
     Ok(())
 }
 
-fn bulk_running(shared: &Shared) -> bool {
-    shared
-        .bulk
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .running
-        > 0
+/// `None` when no bulk import runs; otherwise whether the index has gone without a commit for
+/// as long as one may while it runs.
+fn bulk_commit_due(shared: &Shared) -> Option<bool> {
+    let bulk = shared.bulk.lock().unwrap_or_else(|e| e.into_inner());
+    (bulk.running > 0).then(|| {
+        bulk.uncommitted_since
+            .is_some_and(|since| since.elapsed() >= shared.bulk_commit_after)
+    })
 }
 
 /// Once every bulk import has ended and the index holds what they wrote (`indexed`), merges

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use serde::Serialize;
 use tokio::sync::watch;
@@ -26,11 +26,19 @@ use crate::store::{Remembered, Store, Write};
 pub struct Options {
     /// Indexing threads of the tantivy writer.
     pub writer_threads: usize,
+    /// While a bulk import runs, how long the indexer goes without a commit all the same, so
+    /// that other writes, and the import's own records, show in search during a long import.
+    pub bulk_commit_after: Duration,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { writer_threads: 1 }
+        Options {
+            writer_threads: 1,
+            // A time rather than a count of changes: an import of about 100,000 records (8 to
+            // 10 s on a 2-core machine) lands in one segment, which needs no merge at its end.
+            bulk_commit_after: Duration::from_secs(15),
+        }
     }
 }
 
@@ -42,6 +50,8 @@ pub(super) struct Shared {
     pub indexed_seq: watch::Sender<u64>,
     /// Bulk imports under way, and what the indexer merges once they are done.
     pub bulk: Mutex<Bulk>,
+    /// See [`Options::bulk_commit_after`].
+    pub bulk_commit_after: Duration,
     /// Records just written, for the indexer.
     pub recent: Recent,
 }
@@ -53,6 +63,9 @@ pub(super) struct Bulk {
     pub running: usize,
     /// Merge once the index holds this change and no bulk import runs.
     pub merge_after: Option<u64>,
+    /// While one runs: since when the index has gone without a commit (since the first began,
+    /// or since the last commit).
+    pub uncommitted_since: Option<Instant>,
 }
 
 /// Records as (kind, id, version), sorted: what the store or the index holds.
@@ -126,6 +139,7 @@ impl Directory {
             index,
             indexed_seq,
             bulk: Mutex::default(),
+            bulk_commit_after: options.bulk_commit_after,
             recent: Recent::default(),
         });
         indexer::catch_up(&shared)?;
@@ -592,6 +606,7 @@ impl Directory {
     pub(super) fn begin_bulk(&self) {
         let mut bulk = self.shared.bulk.lock().unwrap_or_else(|e| e.into_inner());
         bulk.running += 1;
+        bulk.uncommitted_since.get_or_insert_with(Instant::now);
         self.shared.index.set_bulk(true);
     }
 
@@ -600,6 +615,9 @@ impl Directory {
         {
             let mut bulk = self.shared.bulk.lock().unwrap_or_else(|e| e.into_inner());
             bulk.running = bulk.running.saturating_sub(1);
+            if bulk.running == 0 {
+                bulk.uncommitted_since = None;
+            }
             bulk.merge_after = Some(bulk.merge_after.map_or(seq, |s| s.max(seq)));
         }
         self.notify_indexer();

@@ -137,3 +137,65 @@ async fn a_record_imported_twice_in_one_file_ends_at_version_2_with_the_second_t
     assert!(server.search_ids("q=para").await.is_empty());
     server.stop().await;
 }
+
+/// How many records a search for everything finds.
+fn searchable(directory: &rrjeti::directory::Directory) -> usize {
+    let request = rrjeti::search::SearchRequest::new();
+    directory.search(&request).unwrap().total
+}
+
+/// A bulk import commits only when it ends, or once the index has gone without a commit for a
+/// while: what a long import has written so far, and what others write meanwhile, shows in
+/// search while it still runs.
+#[test]
+fn a_long_bulk_import_shows_in_search_while_it_still_runs() {
+    use rrjeti::directory::{Directory, Options};
+    use rrjeti::model::{Organisation, Record};
+    use std::time::{Duration, Instant};
+
+    let dir = data_dir();
+    let options = Options {
+        bulk_commit_after: Duration::from_millis(300),
+        ..Options::default()
+    };
+    let directory = Directory::open(dir.path(), options).unwrap();
+    let mut lines = Vec::new();
+    rrjeti::ingest::demo::generate(6_000, 0, 5, &mut |record| {
+        lines.push(record.to_tagged_json().to_string())
+    });
+    let total = lines.len();
+    // The import reads its lines in batches of 2,000: it stalls, like a slow upload, having
+    // written two of them and holding part of a third.
+    let (resume, stalled) = std::sync::mpsc::channel::<()>();
+    let lines = lines.into_iter().enumerate().map(move |(i, line)| {
+        if i == 4_500 {
+            // Until the test resumes it, or has failed and dropped `resume`.
+            let _ = stalled.recv();
+        }
+        Ok(line)
+    });
+    let eventually = |wanted: usize| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while searchable(&directory) < wanted && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        searchable(&directory)
+    };
+    std::thread::scope(|scope| {
+        // Dropped if an assertion fails, so that the import ends and the test with it.
+        let resume = resume;
+        let importing = scope.spawn(|| directory.import(lines, &mut |_| {}).unwrap());
+        assert_eq!(eventually(4_000), 4_000, "the two batches written so far");
+        let other = Record::Organisation(Organisation {
+            name: "Shoqata e Shkruar Gjatë Importit".into(),
+            ..Organisation::default()
+        });
+        directory.create(other, None, "test").unwrap();
+        assert_eq!(eventually(4_001), 4_001, "a write made during the import");
+        assert!(!importing.is_finished());
+        resume.send(()).unwrap();
+        let report = importing.join().unwrap();
+        assert_eq!(report.imported, total);
+        assert_eq!(eventually(total + 1), total + 1);
+    });
+}
