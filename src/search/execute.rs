@@ -12,6 +12,7 @@ use tantivy::schema::Field;
 use tantivy::{DocAddress, Order, Score, Searcher, SegmentReader, Term};
 
 use super::SearchError;
+use super::alive;
 use super::analysis::{Stems, query_words};
 use super::bits::DocBits;
 use super::facets;
@@ -255,18 +256,21 @@ fn select<'a>(
         };
         let mut selection = restricted(None);
         let mut without: Vec<DocBits> = disjunctive.iter().map(|f| restricted(Some(*f))).collect();
-        // The exact geographic test and deletions, once for every document of any of the sets.
-        let alive = reader.alive_bitset();
-        if !areas.is_empty() || alive.is_some() {
+        if let Some(alive) = alive::alive(reader) {
+            selection.and(&alive);
+            for bits in &mut without {
+                bits.and(&alive);
+            }
+        }
+        // The exact geographic test, once for every document of any of the sets.
+        if !areas.is_empty() {
             let inside = AreaTest::new(reader, areas)?;
             let mut checked = selection.clone();
             for bits in &without {
                 checked.or(bits);
             }
             checked.retain(|doc| {
-                alive.is_none_or(|a| a.is_alive(doc))
-                    && (certainly_inside.as_ref().is_some_and(|c| c.contains(doc))
-                        || inside.accepts(doc))
+                certainly_inside.as_ref().is_some_and(|c| c.contains(doc)) || inside.accepts(doc)
             });
             selection.and(&checked);
             for bits in &mut without {

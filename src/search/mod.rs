@@ -2,6 +2,7 @@
 //! the one writer. It is derived from the store and knows the model, never RocksDB or HTTP.
 
 mod albanian;
+mod alive;
 mod analysis;
 mod bits;
 mod document;
