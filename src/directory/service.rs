@@ -35,8 +35,9 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             writer_threads: 1,
-            // A time rather than a count of changes: an import of about 100,000 records (8 to
-            // 10 s on a 2-core machine) lands in one segment, which needs no merge at its end.
+            // A time rather than a count of changes, which is what the promise is about: the
+            // records of a stalled import (a slow upload) show too, not only after its next
+            // batch.
             bulk_commit_after: Duration::from_secs(15),
         }
     }

@@ -51,11 +51,11 @@ pub struct SearchIndex {
     first_letters: FirstLetters,
 }
 
-/// The writer's indexing memory per thread, a ceiling (tantivy takes it as it needs it): when
-/// it is full, the writer leaves a segment. An import of about 100,000 records fits in one
-/// segment, which needs no merge at its end (it took two at 64 MB, whose merge ran alone for
-/// the import's last second).
-const WRITER_MEMORY: usize = 128 * 1024 * 1024;
+/// The writer's indexing memory per thread, a ceiling (tantivy takes it as it needs it). 128 MB
+/// held an import of 100,400 records in one segment, so nothing was merged at its end, but that
+/// segment kept the first documents of its networks' members (8%), and searches on it took 5 to
+/// 10% more CPU than on the merged one (BENCHMARKS.md, 2026-11-30 12:40).
+const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 
 impl SearchIndex {
     pub fn inspect(dir: &Path) -> IndexState {
