@@ -303,7 +303,10 @@ fn an_import_leaves_no_deleted_documents_behind() {
         .unwrap();
     assert_eq!(report.failed, 0, "{:?}", report.errors);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while (directory.indexed_seq() < report.last_seq || deletions_in_folder(dir.path()))
+    // The merge's end removes the old segment's files one by one: wait for all of them.
+    while (directory.indexed_seq() < report.last_seq
+        || deletions_in_folder(dir.path())
+        || segments_in_folder(dir.path()) > 1)
         && std::time::Instant::now() < deadline
     {
         std::thread::sleep(std::time::Duration::from_millis(20));
