@@ -18,9 +18,10 @@ use super::bits::DocBits;
 use super::facets;
 use super::filters::{Filters, facet_term};
 use super::geo_index::{AreaTest, DISTANCE_BANDS, band};
-use super::hits::{hit, name_of};
+use super::hits::hit;
 use super::labels::label;
 use super::matching::{Prepared, SegmentPlan};
+use super::network_names::NetworkNames;
 use super::plan::{Compiled, Node};
 use super::query::{Strictness, text_query, typo_budget, typo_terms};
 use super::request::{
@@ -29,7 +30,6 @@ use super::request::{
 use super::schema::Fields;
 use super::scoring;
 use crate::geography::{Area, GeoPoint, haversine_km};
-use crate::model::RecordKind;
 use nearest::{measure, measure_nearest, nearest};
 
 mod nearest;
@@ -135,7 +135,7 @@ fn run(
         let counts = facet_counts(searcher, &segments, |s| &s.selection, fields.facet(field))?;
         facets.insert(
             field.param().to_owned(),
-            values(searcher, fields, field.param(), counts),
+            values(searcher, fields, field.param(), counts)?,
         );
     }
     for (index, field) in disjunctive.into_iter().enumerate() {
@@ -147,14 +147,14 @@ fn run(
         )?;
         facets.insert(
             field.param().to_owned(),
-            values(searcher, fields, field.param(), counts),
+            values(searcher, fields, field.param(), counts)?,
         );
     }
     if request.unit_facet {
         let counts = facet_counts(searcher, &segments, |s| &s.selection, fields.within)?;
         facets.insert(
             "units".to_owned(),
-            values(searcher, fields, "units", counts),
+            values(searcher, fields, "units", counts)?,
         );
     }
     if request.distance_facet {
@@ -450,20 +450,20 @@ fn values(
     fields: &Fields,
     facet: &str,
     counts: BTreeMap<String, u64>,
-) -> Counts {
-    counts
+) -> Result<Counts, SearchError> {
+    let networks = match facet {
+        "network" => Some(NetworkNames::of(searcher, fields)?),
+        _ => None,
+    };
+    let name = |id: &str| Some(networks.as_ref()?.get(id)?.to_owned());
+    Ok(counts
         .into_iter()
-        .map(|(value, count)| {
-            let label = label(facet, &value, |id| {
-                name_of(searcher, fields, RecordKind::Network, id)
-            });
-            FacetValue {
-                value,
-                count,
-                label,
-            }
+        .map(|(value, count)| FacetValue {
+            label: label(facet, &value, name),
+            value,
+            count,
         })
-        .collect()
+        .collect())
 }
 
 /// How many records a request finds.

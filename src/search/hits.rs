@@ -1,14 +1,11 @@
 //! Reading found documents: a hit from the stored summary, with highlighted snippets when asked.
 
-use tantivy::collector::TopDocs;
-use tantivy::query::TermQuery;
 use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
-use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::schema::{Field, Value};
+use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use super::SearchError;
 use super::analysis::Stems;
-use super::document;
 use super::highlight::highlight;
 use super::query::Marks;
 use super::request::Hit;
@@ -59,7 +56,7 @@ fn summary_of(doc: &TantivyDocument, fields: &Fields) -> String {
 }
 
 /// The first stored field of a document and nothing more: the summary, which
-/// [`document::build`] adds first, without decoding the long texts kept for highlighting.
+/// [`super::document::build`] adds first, without decoding the long texts kept for highlighting.
 struct FirstField(Option<(Field, String)>);
 
 impl DocumentDeserialize for FirstField {
@@ -93,16 +90,4 @@ fn highlights(
         out.insert("expertise".into(), tags.into());
     }
     out
-}
-
-/// The name of a record in the index.
-pub fn name_of(searcher: &Searcher, fields: &Fields, kind: RecordKind, id: &str) -> Option<String> {
-    let term = Term::from_field_text(fields.key, &document::key(kind, id));
-    let query = TermQuery::new(term, IndexRecordOption::Basic);
-    let found = searcher
-        .search(&query, &TopDocs::with_limit(1).order_by_score())
-        .ok()?;
-    let (_, address) = found.first()?;
-    let hit = hit(searcher, fields, None, *address, None).ok()?;
-    Some(hit.name)
 }

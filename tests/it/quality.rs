@@ -385,6 +385,39 @@ async fn facet_values_carry_albanian_and_english_labels() {
     server.stop().await;
 }
 
+/// Network labels are read once and kept: a renamed network shows its new name, and a deleted
+/// one drops out of the facet.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_network_facet_label_follows_renames_and_deletions() {
+    let dir = data_dir();
+    let server = spawn_with_fixture(dir.path()).await;
+    let label = |body: &Value| -> Option<Value> {
+        let values = body["facets"]["network"].as_array()?;
+        let value = values.iter().find(|v| v["value"] == "rrjeti-mjedisor")?;
+        Some(value["label"]["sq"].clone())
+    };
+    let before = search(&server, "facets=network").await;
+    assert_eq!(label(&before), Some(json!("Rrjeti Mjedisor Kombëtar")));
+
+    let rename = json!({"name": "Rrjeti i Gjelbër"});
+    let (status, body) = server
+        .send(
+            reqwest::Method::PATCH,
+            "/api/v1/networks/rrjeti-mjedisor",
+            Some(&rename),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let renamed = search(&server, "facets=network").await;
+    assert_eq!(label(&renamed), Some(json!("Rrjeti i Gjelbër")));
+
+    let status = server.delete("/api/v1/networks/rrjeti-mjedisor").await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let deleted = search(&server, "facets=network").await;
+    assert_eq!(label(&deleted), None, "{deleted}");
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_selected_facet_value_leaves_the_other_values_of_its_field_countable() {
     let dir = data_dir();
