@@ -21,6 +21,7 @@ use super::geo_index::{AreaTest, DISTANCE_BANDS, band};
 use super::hits::hit;
 use super::labels::label;
 use super::matching::{Prepared, SegmentPlan};
+use super::name_order::first_by_name;
 use super::network_names::NetworkNames;
 use super::plan::{Compiled, Node};
 use super::query::{Strictness, text_query, typo_budget, typo_terms};
@@ -340,10 +341,12 @@ fn rank(
         })
         .collect(),
         Sort::Name => {
-            let collector = top.order_by_string_fast_field("name_sort", Order::Asc);
-            collect_over(segments, |s| &s.selection, &collector)?
+            let selections: Vec<(&SegmentReader, &DocBits)> =
+                segments.iter().map(|s| (s.reader, &s.selection)).collect();
+            first_by_name(&selections, request.offset + limit)?
                 .into_iter()
-                .map(|(_, address)| Placed::unscored(address))
+                .skip(request.offset)
+                .map(Placed::unscored)
                 .collect()
         }
         Sort::FoundedYear | Sort::Updated => {

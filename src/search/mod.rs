@@ -19,6 +19,7 @@ mod hits;
 mod index;
 mod labels;
 mod matching;
+mod name_order;
 mod network_names;
 mod plan;
 mod query;
