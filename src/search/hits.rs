@@ -21,12 +21,19 @@ pub fn hit(
     address: DocAddress,
     highlight: Option<(&Marks, &mut Stems)>,
 ) -> Result<Hit, SearchError> {
-    let (text, highlights) = match highlight {
+    let summary_only = || -> Result<String, SearchError> {
         // Any surprise (an index written before the summary came first) takes the whole document.
-        None => match searcher.doc::<FirstField>(address).ok().and_then(|f| f.0) {
-            Some((field, text)) if field == fields.summary => (text, None),
-            _ => (summary_of(&searcher.doc(address)?, fields), None),
-        },
+        Ok(
+            match searcher.doc::<FirstField>(address).ok().and_then(|f| f.0) {
+                Some((field, text)) if field == fields.summary => text,
+                _ => summary_of(&searcher.doc(address)?, fields),
+            },
+        )
+    };
+    let (text, highlights) = match highlight {
+        None => (summary_only()?, None),
+        // Nothing to mark (a search without words): no text need be read or analysed.
+        Some((marks, _)) if marks.is_empty() => (summary_only()?, Some(Default::default())),
         Some((marks, stems)) => {
             let doc: TantivyDocument = searcher.doc(address)?;
             let highlights = highlights(fields, &doc, marks, stems);

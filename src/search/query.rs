@@ -157,6 +157,11 @@ pub struct Marks {
 }
 
 impl Marks {
+    /// Whether nothing is to be marked (a search without words).
+    pub fn is_empty(&self) -> bool {
+        self.exact.is_empty() && self.albanian.is_empty() && self.english.is_empty()
+    }
+
     fn add(&mut self, form: Form, term: &str) {
         let set = match form {
             Form::Exact => &mut self.exact,

@@ -227,6 +227,21 @@ async fn highlights_mark_the_matched_words_and_escape_the_rest() {
     server.stop().await;
 }
 
+/// Without words there is nothing to mark: every hit still carries its (empty) highlights, as
+/// a page that always asks for them expects.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_search_without_words_has_empty_highlights() {
+    let dir = data_dir();
+    let server = spawn_with_fixture(dir.path()).await;
+    let body = search(&server, "county=Shkod%C3%ABr&highlight=true").await;
+    let hits = body["hits"].as_array().unwrap();
+    assert!(!hits.is_empty(), "{body}");
+    for hit in hits {
+        assert_eq!(hit["highlights"], json!({}), "{hit}");
+    }
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_query_without_results_gets_a_respelling_that_has_some() {
     let dir = data_dir();
