@@ -66,7 +66,9 @@ impl Directory {
                 id: id.to_owned(),
             });
         };
-        let me = Profile::of_organisation(&me, self.current_networks(id)?);
+        // Network names, read once for all the candidates that share a network.
+        let mut names = HashMap::new();
+        let me = Profile::of_organisation(&me, self.current_networks(id, &mut names)?);
         let mut request = query.within.clone();
         request.kind = Some(RecordKind::Organisation);
         request.text.clear();
@@ -88,9 +90,9 @@ impl Directory {
             else {
                 continue;
             };
-            let profile = Profile::of_organisation(&other, self.current_networks(&other.id)?);
-            let fit = partner_fit(&me, &profile, query.goal);
-            out.push(candidate(hit, fit));
+            let networks = self.current_networks(&other.id, &mut names)?;
+            let profile = Profile::of_organisation(&other, networks);
+            out.push((partner_fit(&me, &profile, query.goal), hit));
         }
         Ok(rank(out, query.limit))
     }
@@ -108,11 +110,12 @@ impl Directory {
         request.highlight = !query.text.trim().is_empty();
         request.boosts = project_boosts(&query.project);
         let results = self.search(&request)?;
+        let mut names = HashMap::new();
         let mut out = Vec::new();
         for hit in &results.hits {
             let profile = match self.shared.store.get(hit.kind, &hit.id)? {
                 Some(Record::Organisation(org)) => {
-                    Profile::of_organisation(&org, self.current_networks(&org.id)?)
+                    Profile::of_organisation(&org, self.current_networks(&org.id, &mut names)?)
                 }
                 Some(Record::Network(network)) => Profile::of_network(&network),
                 None => continue,
@@ -126,17 +129,19 @@ impl Directory {
                 .sum();
             let text = f64::from((hit.score.unwrap_or(0.0) - preferences).max(0.0));
             let fit = project_fit(&query.project, &profile, text_weight(text), &mentions(hit));
-            out.push(candidate(hit, fit));
+            out.push((fit, hit));
         }
         Ok(rank(out, query.limit))
     }
 
-    /// The networks an organisation currently belongs to: (id, name).
+    /// The networks an organisation currently belongs to: (id, name). `names` keeps the names
+    /// read so far: a network record holds its whole member list, which took most of a partner
+    /// search when read again for every candidate in the network.
     fn current_networks(
         &self,
         organisation: &str,
+        names: &mut HashMap<String, String>,
     ) -> Result<Vec<(String, String)>, DirectoryError> {
-        let mut names: HashMap<String, String> = HashMap::new();
         let mut out = Vec::new();
         for (network, member) in self.shared.store.networks_of(organisation)? {
             if !member.is_current() {
@@ -315,14 +320,17 @@ fn candidate(hit: &Hit, fit: Fit) -> Candidate {
     }
 }
 
-/// Best first; equal scores by name, so that the order is stable.
-fn rank(mut candidates: Vec<Candidate>, limit: usize) -> Vec<Candidate> {
-    candidates.sort_by(|a, b| {
-        b.fit
-            .score
-            .total_cmp(&a.fit.score)
-            .then_with(|| a.name.cmp(&b.name))
+/// Best first; equal scores by name, so that the order is stable. Only the candidates kept
+/// are made (each reads fields of its hit's summary).
+fn rank(mut scored: Vec<(Fit, &Hit)>, limit: usize) -> Vec<Candidate> {
+    scored.sort_by(|(a, a_hit), (b, b_hit)| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a_hit.name.cmp(&b_hit.name))
     });
-    candidates.truncate(limit);
-    candidates
+    scored.truncate(limit);
+    scored
+        .into_iter()
+        .map(|(fit, hit)| candidate(hit, fit))
+        .collect()
 }
