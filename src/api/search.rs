@@ -74,19 +74,19 @@ pub async fn search_geojson(
         .hits
         .iter()
         .filter_map(|hit| {
-            let location = hit.summary.get("location")?;
-            let (lat, lon) = (location.get("lat")?.as_f64()?, location.get("lon")?.as_f64()?);
+            let fields = hit.summary.map_fields();
+            let location = fields.location?;
             Some(json!({
                 "type": "Feature",
                 "id": format!("{}/{}", hit.kind.as_str(), hit.id),
-                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "geometry": {"type": "Point", "coordinates": [location.lon, location.lat]},
                 "properties": {
                     "id": hit.id,
                     "type": hit.kind,
                     "name": hit.name,
-                    "thematic_areas": hit.summary.get("thematic_areas").cloned().unwrap_or(json!([])),
+                    "thematic_areas": fields.thematic_areas,
                     "distance_km": hit.distance_km,
-                    "approximate": location.get("approximate").cloned().unwrap_or(json!(false)),
+                    "approximate": location.approximate,
                 },
             }))
         })

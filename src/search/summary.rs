@@ -22,6 +22,23 @@ pub struct Summary {
     fields: OnceLock<Map<String, Value>>,
 }
 
+/// Where a hit is and what it works on, for a map.
+#[derive(Debug, Default, Deserialize)]
+pub struct MapFields {
+    pub location: Option<MapPoint>,
+    #[serde(default)]
+    pub thematic_areas: Vec<String>,
+}
+
+/// A hit's main point; `approximate` when it stands for an address (a municipality's point).
+#[derive(Debug, Deserialize)]
+pub struct MapPoint {
+    pub lat: f64,
+    pub lon: f64,
+    #[serde(default)]
+    pub approximate: bool,
+}
+
 /// What a hit takes from the summary for itself.
 #[derive(Deserialize)]
 pub(super) struct Head {
@@ -79,6 +96,12 @@ impl Summary {
             .chain(sites)
             .map(|p| GeoPoint::new(p.lat, p.lon))
             .collect()
+    }
+
+    /// What a map shows of the hit besides its name, read without decoding the rest of the
+    /// summary into values (the description among them): a map asks for a thousand hits.
+    pub fn map_fields(&self) -> MapFields {
+        serde_json::from_str(&self.text).unwrap_or_default()
     }
 
     fn fields(&self) -> &Map<String, Value> {
@@ -171,6 +194,22 @@ mod tests {
             vec![GeoPoint::new(41.0, 19.5), GeoPoint::new(40.5, 20.0)]
         );
         assert_eq!(summary(r#"{"id":"x"}"#).points(), vec![]);
+    }
+
+    #[test]
+    fn a_map_reads_the_location_and_the_thematic_areas() {
+        let text = r#"{"id":"a","thematic_areas":["youth","health"],"location":{"lat":41.5,"lon":19.25,"approximate":true},"description":"Long"}"#;
+        let fields = summary(text).map_fields();
+        let location = fields.location.unwrap();
+        assert_eq!(
+            (location.lat, location.lon, location.approximate),
+            (41.5, 19.25, true)
+        );
+        assert_eq!(fields.thematic_areas, ["youth", "health"]);
+        let exact = summary(r#"{"id":"b","location":{"lat":40.0,"lon":20.0}}"#).map_fields();
+        assert!(!exact.location.unwrap().approximate);
+        assert!(exact.thematic_areas.is_empty());
+        assert!(summary(r#"{"id":"c"}"#).map_fields().location.is_none());
     }
 
     #[test]

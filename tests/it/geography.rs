@@ -852,6 +852,8 @@ async fn search_results_come_as_geojson_points() {
         ];
         assert!((19.0..21.5).contains(&lon) && (39.5..43.0).contains(&lat));
         assert!(feature["properties"]["name"].is_string());
+        assert!(feature["properties"]["thematic_areas"].is_array());
+        assert!(feature["properties"]["approximate"].is_boolean());
     }
     server.stop().await;
 }
