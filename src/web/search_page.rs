@@ -30,6 +30,9 @@ const FACETS: [FilterField; 9] = [
 ];
 /// Facet values shown before "More".
 const FACET_VISIBLE: usize = 6;
+/// Facet values a page lists at most, as links; the others are counted. A directory of a
+/// million records has thousands of networks, and every value listed is a link of its own.
+const FACET_LISTED: usize = 100;
 /// Radii offered with a place, in km; the first is the default.
 const RADII: [u32; 6] = [25, 5, 10, 50, 100, 200];
 /// The engine stops paging at 10,000 results.
@@ -278,6 +281,8 @@ fn facet(url: &UrlState, field: FilterField, values: &[FacetValue]) -> Markup {
     if shown.is_empty() {
         return html! {};
     }
+    let unlisted = shown.len().saturating_sub(FACET_LISTED);
+    shown.truncate(FACET_LISTED);
     let (first, rest) = shown.split_at(shown.len().min(FACET_VISIBLE));
     let id = format!("facet-{param}");
     html! {
@@ -288,6 +293,9 @@ fn facet(url: &UrlState, field: FilterField, values: &[FacetValue]) -> Markup {
                 details {
                     summary { (words.more_values) " (" (rest.len()) ")" }
                     ul { @for value in rest { (facet_value(url, param, value)) } }
+                    @if unlisted > 0 {
+                        p.unlisted { (words.unlisted.replace("{n}", &unlisted.to_string())) }
+                    }
                 }
             }
         }

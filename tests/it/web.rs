@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestServer, data_dir, spawn, spawn_with_fixture};
+use crate::helpers::{TestServer, data_dir, ndjson, spawn, spawn_with_fixture};
 
 async fn page(server: &TestServer, path: &str) -> (StatusCode, HeaderMap, String) {
     let response = server.client.get(server.url(path)).send().await.unwrap();
@@ -399,4 +399,38 @@ async fn pages_and_maps_are_compressed_for_browsers_that_accept_gzip_but_small_a
         .unwrap();
     assert_eq!(small.status(), StatusCode::OK);
     assert!(small.headers().get("content-encoding").is_none());
+}
+
+/// A facet with more values than a page lists (a large directory's networks) links the first
+/// hundred and counts the others.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_facet_with_very_many_values_links_a_hundred_and_counts_the_rest() {
+    let dir = data_dir();
+    let server = spawn_with_fixture(dir.path()).await;
+    let networks: Vec<Value> = (0..130)
+        .map(|n| {
+            json!({"type": "network", "id": format!("lidhja-{n:03}"), "name": format!("Lidhja {n:03}"),
+                   "kind": "network", "members": [{"organisation": "rinia-korce", "role": "member"}]})
+        })
+        .collect();
+    let (status, report) = server.import(ndjson(&networks)).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let (_, facets) = server.get("/api/v1/search?facets=network&limit=1").await;
+    let values = facets["facets"]["network"].as_array().unwrap();
+    let with_records = values
+        .iter()
+        .filter(|v| v["count"].as_u64() > Some(0))
+        .count();
+    assert!(with_records > 130, "{facets}");
+
+    let (status, _, html) = page(&server, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    let linked: std::collections::BTreeSet<&str> = html
+        .split("network=")
+        .skip(1)
+        .map(|rest| rest.split(['&', '"']).next().unwrap())
+        .collect();
+    assert_eq!(linked.len(), 100, "{linked:?}");
+    let unlisted = format!("Edhe {} të tjera", with_records - 100);
+    assert!(html.contains(&unlisted), "{unlisted}");
 }
