@@ -6,10 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use tantivy::collector::{Collector, SegmentCollector, TopDocs};
 use tantivy::query::FuzzyTermQuery;
 use tantivy::schema::Field;
-use tantivy::{DocAddress, Order, Score, Searcher, SegmentReader, Term};
+use tantivy::{DocAddress, Score, Searcher, SegmentReader, Term};
 
 use super::SearchError;
 use super::alive;
@@ -21,7 +20,6 @@ use super::geo_index::{AreaTest, DISTANCE_BANDS, band};
 use super::hits::hit;
 use super::labels::label;
 use super::matching::{Prepared, SegmentPlan};
-use super::name_order::first_by_name;
 use super::network_names::NetworkNames;
 use super::plan::{Compiled, Node};
 use super::query::{Strictness, text_query, typo_budget, typo_terms};
@@ -30,6 +28,7 @@ use super::request::{
 };
 use super::schema::Fields;
 use super::scoring;
+use super::sort_order::{SortKey, first_by};
 use crate::geography::{Area, GeoPoint, haversine_km};
 use nearest::{measure, measure_nearest, nearest};
 
@@ -316,7 +315,6 @@ fn rank(
     measured: Option<&[(Option<f64>, DocAddress)]>,
 ) -> tantivy::Result<Vec<Placed>> {
     let limit = request.limit.max(1);
-    let top = TopDocs::with_limit(limit).and_offset(request.offset);
     Ok(match sort {
         Sort::Relevance => top_by_score(segments, request.offset + limit)?
             .into_iter()
@@ -340,24 +338,18 @@ fn rank(
             address,
         })
         .collect(),
-        Sort::Name => {
+        Sort::Name | Sort::FoundedYear | Sort::Updated => {
+            let key = match sort {
+                Sort::FoundedYear => SortKey::FoundedYear,
+                Sort::Updated => SortKey::Updated,
+                _ => SortKey::Name,
+            };
             let selections: Vec<(&SegmentReader, &DocBits)> =
                 segments.iter().map(|s| (s.reader, &s.selection)).collect();
-            first_by_name(&selections, request.offset + limit)?
+            first_by(&selections, key, request.offset + limit)?
                 .into_iter()
                 .skip(request.offset)
                 .map(Placed::unscored)
-                .collect()
-        }
-        Sort::FoundedYear | Sort::Updated => {
-            let (field, order) = match sort {
-                Sort::FoundedYear => ("founded_year", Order::Asc),
-                _ => ("updated", Order::Desc),
-            };
-            let collector = top.order_by_fast_field::<u64>(field, order);
-            collect_over(segments, |s| &s.selection, &collector)?
-                .into_iter()
-                .map(|(_, address)| Placed::unscored(address))
                 .collect()
         }
     })
@@ -418,23 +410,6 @@ fn top_by_score(segments: &mut [Selected<'_>], k: usize) -> tantivy::Result<Vec<
     best.sort_unstable_by(better);
     best.truncate(k);
     Ok(best)
-}
-
-/// What `collector` collects from the documents `set` picks in every segment.
-fn collect_over<'a, C: Collector>(
-    segments: &'a [Selected<'a>],
-    set: impl Fn(&'a Selected<'a>) -> &'a DocBits,
-    collector: &C,
-) -> tantivy::Result<C::Fruit> {
-    let mut fruits = Vec::with_capacity(segments.len());
-    for (ord, segment) in segments.iter().enumerate() {
-        let mut child = collector.for_segment(ord as u32, segment.reader)?;
-        for doc in set(segment).iter() {
-            child.collect(doc, 0.0);
-        }
-        fruits.push(child.harvest());
-    }
-    collector.merge_fruits(fruits)
 }
 
 fn facet_counts<'a>(

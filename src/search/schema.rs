@@ -104,7 +104,7 @@ pub fn build() -> (Schema, Fields) {
     let region = builder.add_text_field("region", text);
     let text_en = builder.add_text_field("text_en", english);
     let tag_keys = builder.add_text_field("tag_keys", STRING);
-    let name_sort = builder.add_text_field(super::name_order::NAME_SORT, STRING | FAST);
+    let name_sort = builder.add_text_field(super::sort_order::NAME_SORT, STRING | FAST);
     let founded_year = builder.add_u64_field("founded_year", FAST | INDEXED);
     let updated = builder.add_u64_field("updated", FAST);
     let summary = builder.add_text_field("summary", STORED);
