@@ -4,42 +4,28 @@
 //! broad query (two words in nearly every record) more than the rest of its search, on the
 //! segment a bulk import leaves with the first documents of the members of its networks.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use tantivy::index::SegmentId;
 use tantivy::{Opstamp, SegmentReader};
 
 use super::bits::DocBits;
+use super::kept::Kept;
 
-/// Segments whose bitmaps are kept at most; all are dropped when one more comes (a new set of
-/// deletions replaces its segment's own entry). 12.5 KB each at 100,000 documents.
-const MAX_KEPT: usize = 64;
-
-type Kept = HashMap<SegmentId, (Option<Opstamp>, Arc<DocBits>)>;
-
-fn kept() -> &'static Mutex<Kept> {
-    static KEPT: OnceLock<Mutex<Kept>> = OnceLock::new();
-    KEPT.get_or_init(Mutex::default)
-}
+/// Each segment's bitmap with the deletions it holds (12.5 KB at 100,000 documents).
+static KEPT: Kept<SegmentId, (Option<Opstamp>, Arc<DocBits>)> = Kept::new();
 
 /// The documents of the segment that are not deleted; `None` when none is.
 pub fn alive(reader: &SegmentReader) -> Option<Arc<DocBits>> {
     let bitset = reader.alive_bitset()?;
     let (segment, deletions) = (reader.segment_id(), reader.delete_opstamp());
-    let mut kept = kept().lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((stamp, bits)) = kept.get(&segment)
-        && *stamp == deletions
-    {
-        return Some(Arc::clone(bits));
+    if let Some((_, bits)) = KEPT.get(&segment, |(stamp, _)| *stamp == deletions) {
+        return Some(bits);
     }
     let mut bits = DocBits::empty(reader.max_doc());
     bitset.iter_alive().for_each(|doc| bits.insert(doc));
     let bits = Arc::new(bits);
-    if kept.len() >= MAX_KEPT && !kept.contains_key(&segment) {
-        kept.clear();
-    }
-    kept.insert(segment, (deletions, Arc::clone(&bits)));
+    KEPT.keep(segment, (deletions, Arc::clone(&bits)));
     Some(bits)
 }
 

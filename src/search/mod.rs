@@ -17,6 +17,7 @@ mod geo_index;
 mod highlight;
 mod hits;
 mod index;
+mod kept;
 mod labels;
 mod matching;
 mod network_names;

@@ -5,7 +5,7 @@
 //! times that at a million.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use tantivy::index::SegmentId;
 use tantivy::schema::IndexRecordOption;
@@ -13,22 +13,15 @@ use tantivy::{DocAddress, Opstamp, Searcher, SegmentReader, Term};
 
 use super::SearchError;
 use super::hits::hit;
+use super::kept::Kept;
 use super::schema::Fields;
 use crate::model::RecordKind;
 
 /// Network id → name, of one segment's live network documents.
 type Names = HashMap<String, String>;
 
-/// Segments whose names are kept at most; all are dropped when one more comes (a new set of
-/// deletions replaces its segment's own entry).
-const MAX_KEPT: usize = 64;
-
-type Kept = HashMap<SegmentId, (Option<Opstamp>, Arc<Names>)>;
-
-fn kept() -> &'static Mutex<Kept> {
-    static KEPT: OnceLock<Mutex<Kept>> = OnceLock::new();
-    KEPT.get_or_init(Mutex::default)
-}
+/// Each segment's names with the deletions they were read under.
+static KEPT: Kept<SegmentId, (Option<Opstamp>, Arc<Names>)> = Kept::new();
 
 /// The names of the networks a searcher sees.
 pub struct NetworkNames(Vec<Arc<Names>>);
@@ -57,13 +50,8 @@ fn segment_names(
     reader: &SegmentReader,
 ) -> Result<Arc<Names>, SearchError> {
     let (segment, deletions) = (reader.segment_id(), reader.delete_opstamp());
-    if let Some((stamp, names)) = kept()
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(&segment)
-        && *stamp == deletions
-    {
-        return Ok(Arc::clone(names));
+    if let Some((_, names)) = KEPT.get(&segment, |(stamp, _)| *stamp == deletions) {
+        return Ok(names);
     }
     let mut names = Names::new();
     let term = Term::from_field_text(fields.kind, RecordKind::Network.as_str());
@@ -82,10 +70,6 @@ fn segment_names(
         }
     }
     let names = Arc::new(names);
-    let mut kept = kept().lock().unwrap_or_else(|e| e.into_inner());
-    if kept.len() >= MAX_KEPT && !kept.contains_key(&segment) {
-        kept.clear();
-    }
-    kept.insert(segment, (deletions, Arc::clone(&names)));
+    KEPT.keep(segment, (deletions, Arc::clone(&names)));
     Ok(names)
 }

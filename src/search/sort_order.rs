@@ -4,14 +4,14 @@
 //! selected document's value. Tantivy's collector read the value of every selected document
 //! and ranked them all: about 1 ms for the 100,400 records of the home page.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::index::SegmentId;
 use tantivy::{DocAddress, DocId, SegmentReader};
 
 use super::bits::DocBits;
+use super::kept::Kept;
 
 /// The fast field the names are sorted by (folded, so that case and diacritics do not count).
 pub const NAME_SORT: &str = "name_sort";
@@ -34,16 +34,9 @@ pub enum SortKey {
 /// many bit tests per selected document (a column read and a place among the best).
 const RANK_COST_IN_WALK_STEPS: u64 = 8;
 
-/// Orders kept at most; all are dropped when one more comes. A segment's documents and their
-/// values never change. 4 bytes a document.
-const MAX_KEPT: usize = 64;
-
-type Kept = HashMap<(SegmentId, SortKey), Arc<Vec<DocId>>>;
-
-fn kept() -> &'static Mutex<Kept> {
-    static KEPT: OnceLock<Mutex<Kept>> = OnceLock::new();
-    KEPT.get_or_init(Mutex::default)
-}
+/// Each segment's order for each key. A segment's documents and their values never change.
+/// 4 bytes a document.
+static KEPT: Kept<(SegmentId, SortKey), Arc<Vec<DocId>>> = Kept::new();
 
 /// One segment's values of a sort key, as numbers in the sort's order within the segment.
 enum Values {
@@ -175,8 +168,8 @@ fn first_of_segment(
 /// The segment's documents in order, those without a value last, equal ones by document.
 fn order(reader: &SegmentReader, key: SortKey, values: &Values) -> Arc<Vec<DocId>> {
     let at = (reader.segment_id(), key);
-    if let Some(order) = kept().lock().unwrap_or_else(|e| e.into_inner()).get(&at) {
-        return Arc::clone(order);
+    if let Some(order) = KEPT.get(&at, |_| true) {
+        return order;
     }
     let mut placed: Vec<(bool, Option<u64>, DocId)> = (0..reader.max_doc())
         .map(|doc| {
@@ -191,11 +184,7 @@ fn order(reader: &SegmentReader, key: SortKey, values: &Values) -> Arc<Vec<DocId
             .map(|(_, _, doc)| doc)
             .collect::<Vec<_>>(),
     );
-    let mut kept = kept().lock().unwrap_or_else(|e| e.into_inner());
-    if kept.len() >= MAX_KEPT {
-        kept.clear();
-    }
-    kept.insert(at, Arc::clone(&order));
+    KEPT.keep(at, Arc::clone(&order));
     order
 }
 
